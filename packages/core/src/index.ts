@@ -1,0 +1,9 @@
+export {
+  AdaLoraError,
+  InvalidConfigError,
+  UnknownImplementationError,
+  UnsupportedInputError,
+  editDistance,
+} from './errors.js';
+export { createRegistry } from './registry.js';
+export type { Registry } from './registry.js';
