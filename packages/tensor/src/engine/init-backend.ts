@@ -1,0 +1,107 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidConfigError } from '@adalora/core';
+import { EngineUnavailableError } from './errors.js';
+import './register-gradients.js';
+import { installWasmMatMul } from './wasm-matmul.js';
+import { installWasmUnsortedSegmentSum } from './wasm-segment-sum.js';
+import type { WasmBackend } from './wasm-backend.js';
+
+/** The engines a user can ask for. `auto` picks the fastest one installed. */
+export const engineIds = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
+/** An engine id as given by a user (`--engine`). */
+export type EngineRequest = (typeof engineIds)[number];
+/** The engine actually in use. */
+export type Engine = Exclude<EngineRequest, 'auto'>;
+
+/** The tfjs namespace every package uses once an engine is initialised. */
+export type TensorFlow = typeof tf;
+
+/** What `initBackend` chose, why, and the tfjs namespace to use. */
+export interface BackendInfo {
+  engine: Engine;
+  reason: string;
+  tf: TensorFlow;
+}
+
+/** Where each engine comes from and what installing it takes. */
+const enginePackages: Record<Engine, { module: string; backendName: string; install: string }> = {
+  'node-gpu': {
+    module: '@tensorflow/tfjs-node-gpu',
+    backendName: 'tensorflow',
+    install:
+      'npm install @tensorflow/tfjs-node-gpu@4.22.0 (Linux x64 or Windows; it needs CUDA 11.2 and cuDNN 8.1 — libcudart.so.11.0 — and downloads libtensorflow 2.9.1 when installed)',
+  },
+  node: {
+    module: '@tensorflow/tfjs-node',
+    backendName: 'tensorflow',
+    install: 'npm install @tensorflow/tfjs-node@4.22.0 (it downloads libtensorflow 2.9.1 when installed)',
+  },
+  wasm: { module: '@tensorflow/tfjs-backend-wasm', backendName: 'wasm', install: 'npm install @tensorflow/tfjs-backend-wasm@4.22.0' },
+  cpu: { module: '@tensorflow/tfjs-backend-cpu', backendName: 'cpu', install: 'npm install @tensorflow/tfjs-backend-cpu@4.22.0' },
+};
+
+let current: BackendInfo | undefined;
+const wasmFixed = new WeakSet<object>();
+
+/**
+ * Selects and initialises the TensorFlow.js engine for this process, registers every gradient, and on
+ * wasm installs our kernel fixes (fast batched/transposed matmuls, `UnsortedSegmentSum`).
+ *
+ * `auto` tries `@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node` (optional peers, found by
+ * dynamic import and never dependencies of ours), then wasm, then cpu. Asking for an engine that is not
+ * installed throws `EngineUnavailableError` saying how to install it. Calling it again with the same
+ * engine is cheap; with another engine it switches the process to that engine (tensors created before
+ * move lazily), which tests use to compare engines.
+ */
+export async function initBackend(options: { engine?: EngineRequest } = {}): Promise<BackendInfo> {
+  const request = options.engine ?? 'auto';
+  if (!(engineIds as readonly string[]).includes(request)) {
+    throw new InvalidConfigError({ field: 'engine', value: request, reason: `expected one of ${engineIds.join(', ')}` });
+  }
+  if (current !== undefined && (request === current.engine || request === 'auto') && tf.getBackend() === enginePackages[current.engine].backendName) {
+    return current;
+  }
+  if (request !== 'auto') {
+    current = { engine: request, reason: `asked for ${request}`, tf };
+    await activate(request);
+    return current;
+  }
+  const skipped: string[] = [];
+  for (const engine of ['node-gpu', 'node', 'wasm', 'cpu'] as const) {
+    try {
+      await activate(engine);
+      const reason = skipped.length === 0 ? `${engine} is the fastest engine available` : `${skipped.join('; ')}; using ${engine}`;
+      current = { engine, reason, tf };
+      return current;
+    } catch (error) {
+      skipped.push(`${engine} unavailable (${EngineUnavailableError.isInstance(error) ? shortCause(error) : String(error)})`);
+    }
+  }
+  throw new EngineUnavailableError({ engine: 'auto', message: `No TensorFlow.js engine could be initialised: ${skipped.join('; ')}` });
+}
+
+function shortCause(error: EngineUnavailableError): string {
+  const cause = error.cause as { code?: string; message?: string } | undefined;
+  if (cause?.code === 'ERR_MODULE_NOT_FOUND' || cause?.code === 'MODULE_NOT_FOUND') return 'not installed';
+  return cause?.message?.split('\n')[0] ?? error.message;
+}
+
+async function activate(engine: Engine): Promise<void> {
+  const { module, backendName, install } = enginePackages[engine];
+  try {
+    await import(/* @vite-ignore */ module);
+  } catch (cause) {
+    throw new EngineUnavailableError({ engine, message: `The '${engine}' engine needs ${module}, which could not be loaded. Install it: ${install}.`, cause });
+  }
+  const ok = await tf.setBackend(backendName);
+  if (!ok) throw new EngineUnavailableError({ engine, message: `The '${engine}' engine (${module}) failed to initialise. ${install}.` });
+  await tf.ready();
+  if (engine === 'wasm') {
+    const backend = tf.findBackend('wasm') as unknown as WasmBackend;
+    if (!wasmFixed.has(backend)) {
+      installWasmMatMul(backend);
+      installWasmUnsortedSegmentSum();
+      wasmFixed.add(backend);
+    }
+  }
+}
