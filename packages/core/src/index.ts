@@ -7,3 +7,4 @@ export {
 } from './errors.js';
 export { createRegistry } from './registry.js';
 export type { Registry } from './registry.js';
+export type { AdaptableLinear, AdaptableModel, BranchContext, LinearBranch } from './adaptable.js';
