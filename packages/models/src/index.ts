@@ -1,0 +1,1 @@
+// Public API of @adalora/models: explicit named exports only.
