@@ -3,3 +3,7 @@ export type { BackendInfo, Engine, EngineRequest, TensorFlow } from './engine/in
 export { EngineUnavailableError } from './engine/errors.js';
 export { checkpoint } from './checkpoint.js';
 export type { CheckpointOptions } from './checkpoint.js';
+export { readSafetensors } from './files/read-safetensors.js';
+export { writeSafetensors } from './files/write-safetensors.js';
+export { maxSafetensorsHeaderBytes } from './files/safetensors-header.js';
+export type { ReadTensorsOptions, TensorData, TensorEntry, TensorFile, TensorFileDType } from './files/tensor-file.js';
