@@ -11,7 +11,8 @@ export interface DataWarning {
     | 'unknown-prediction'
     | 'answer-start-mismatch'
     | 'version-mismatch'
-    | 'extra-fields';
+    | 'extra-fields'
+    | 'idx-differs';
   /** Where: a file path, `file:line`, or `predictions`. */
   readonly source: string;
   /** A sentence naming what was found and what happened to it. */
