@@ -1,0 +1,10 @@
+export { budgetAt, phaseAt, validateScheduleConfig } from './schedule.js';
+export type { BudgetAt, BudgetScheduleConfig, Phase } from './schedule.js';
+export { maskToBudget, thresholdFor } from './threshold.js';
+export type { BudgetMask, ScoreArray } from './threshold.js';
+export { rankAllocatorDefaults, validateRankAllocatorConfig } from './allocator-config.js';
+export type { FinalPhase, RankAllocatorConfig, ResolvedRankAllocatorConfig } from './allocator-config.js';
+export { createRankAllocator } from './rank-allocator.js';
+export type { Allocation, RankAllocator, StepPlan, TripletScoreMap } from './rank-allocator.js';
+export { paperSchedules, scaleSchedule } from './scale-schedule.js';
+export type { PaperSchedule, StepSchedule } from './scale-schedule.js';
