@@ -1,0 +1,11 @@
+export type { Adapter, AdapterKind } from './adapter.js';
+export { createSvdAdapter, svdScaling, SVD_INIT_STD } from './svd-adapter.js';
+export type { SvdAdapter, SvdAdapterOptions, SvdAdapterValues } from './svd-adapter.js';
+export { createLoraAdapter } from './lora-adapter.js';
+export type { LoraAdapter, LoraAdapterOptions, LoraAdapterValues } from './lora-adapter.js';
+export { adapterDropout } from './dropout.js';
+export { orthogonalRegularization } from './orth-reg.js';
+export type { OrthFactors, OrthRegForm } from './orth-reg.js';
+export { resolveTargetModules } from './target-modules.js';
+export type { TargetModules } from './target-modules.js';
+export { deriveSeed } from './seed.js';
