@@ -96,10 +96,14 @@ async function* readGlueFile(path: string, spec: GlueConfigSpec, headerless: boo
       if (fields.length < 4) {
         throw new UnsupportedInputError({ source: `${path}:${line}`, expected: '4 tab-separated fields (source, label, mark, sentence)', found: `${bytes.length === 0 ? 0 : fields.length}` });
       }
-      const label = parseLabel(decode(bytes, fields[1]), spec, `${path}:${line}`);
-      const example: Record<string, string | number> = { sentence: decode(bytes, fields[3]), label: label as number, idx };
-      idx++;
-      yield example as GlueExample;
+      const [, labelField, , sentenceField] = fields as [[number, number], [number, number], [number, number], [number, number]];
+      const label = parseLabel(decode(bytes, labelField), spec, `${path}:${line}`);
+      const rowIdx = idx++;
+      if (label === null) {
+        dropped.push({ line, idx: rowIdx });
+        continue;
+      }
+      yield { sentence: decode(bytes, sentenceField), label, idx: rowIdx };
       continue;
     }
     if (bytes.length === 0) continue; // DictReader skips blank lines; they use no idx
