@@ -1,0 +1,13 @@
+export { hubDownload, tryLoadFromCache } from './download.js';
+export type { CacheLookup, DownloadOptions, HubFile } from './download.js';
+export { hubGlob, listRepoTree, resolveRevision } from './tree.js';
+export type { GlobResult, ListTreeOptions, RepoTreeEntry } from './tree.js';
+export { HubError } from './hub-error.js';
+export type { HubErrorCode, HubErrorDetails } from './hub-error.js';
+export type { HubOptions } from './options.js';
+export { formatBytes, terminalProgressBar } from './progress.js';
+export type { DownloadProgress, ProgressCallback, ProgressDisplay } from './progress.js';
+export { hubFileUrl, isCommitHash, repoFolderName } from './repo-paths.js';
+export type { RepoType } from './repo-paths.js';
+export { resolveHubSettings } from './settings.js';
+export type { Env, HubSettings, TokenSource } from './settings.js';
