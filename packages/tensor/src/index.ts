@@ -7,3 +7,4 @@ export { readSafetensors } from './files/read-safetensors.js';
 export { writeSafetensors } from './files/write-safetensors.js';
 export { maxSafetensorsHeaderBytes } from './files/safetensors-header.js';
 export type { ReadTensorsOptions, TensorData, TensorEntry, TensorFile, TensorFileDType } from './files/tensor-file.js';
+export { readTorchCheckpoint } from './files/read-torch-checkpoint.js';

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { crc32, inflateRawSync } from 'node:zlib';
 import { onTestFinished } from 'vitest';
 import type { TensorData } from './tensor-file.js';
 
@@ -47,4 +48,114 @@ export function safetensorsBytes(header: string | object, data: Uint8Array = new
   const length = Buffer.alloc(8);
   length.writeBigUInt64LE(declaredLength ?? BigInt(text.length));
   return Buffer.concat([length, text, data]);
+}
+
+/**
+ * A ZIP archive built byte by byte (all integers little-endian), each entry STORED unless `method`
+ * says otherwise (the bytes are then written as given, e.g. already deflated):
+ * local header  `50 4B 03 04`, version 20, flags 0, method, time 0, date 0, CRC-32, sizes, name length, extra length 0, name, data;
+ * central entry `50 4B 01 02`, made-by 20, version 20, flags 0, method, time, date, CRC-32, sizes, name length, 0, 0, disk 0, attributes 0, local header offset, name;
+ * end record    `50 4B 05 06`, disks 0/0, entry counts, directory size, directory offset, comment length 0.
+ */
+export function zipBytes(entries: readonly { name: string; data: Uint8Array; method?: number; size?: number }[]): Uint8Array {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const { name, data, method = 0, size = data.length } of entries) {
+    const nameBytes = Buffer.from(name, 'utf8');
+    const crc = crc32(method === 0 ? data : inflateRawSync(data));
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(method, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(method, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(size, 24);
+    central.writeUInt16LE(nameBytes.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBytes, Buffer.from(data));
+    centrals.push(central, nameBytes);
+    offset += 30 + nameBytes.length + data.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
+
+/** A `torch.save`-style archive: `<prefix>/data.pkl`, `<prefix>/data/<key>` storages, `<prefix>/version`. */
+export function torchArchive(pickle: Uint8Array, storages: Readonly<Record<string, Uint8Array>>, prefix = 'archive'): Uint8Array {
+  return zipBytes([
+    { name: `${prefix}/data.pkl`, data: pickle },
+    ...Object.entries(storages).map(([key, data]) => ({ name: `${prefix}/data/${key}`, data })),
+    { name: `${prefix}/version`, data: Buffer.from('3\n') },
+  ]);
+}
+
+/**
+ * Pickle bytes, one opcode per method (protocol 2, the opcodes `torch.save` emits; byte values in the
+ * comments). Used to write state dicts, and malicious pickles, by hand.
+ */
+export class PickleWriter {
+  private readonly parts: Buffer[] = [];
+  private op(...bytes: number[]): this {
+    this.parts.push(Buffer.from(bytes));
+    return this;
+  }
+  private raw(bytes: Uint8Array): this {
+    this.parts.push(Buffer.from(bytes));
+    return this;
+  }
+  proto(version = 2) { return this.op(0x80, version); } // PROTO
+  global(module: string, name: string) { return this.op(0x63).raw(Buffer.from(`${module}\n${name}\n`, 'latin1')); } // GLOBAL 'c'
+  string(value: string) { // BINUNICODE 'X' + u32 length + UTF-8
+    const bytes = Buffer.from(value, 'utf8');
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(bytes.length);
+    return this.op(0x58).raw(length).raw(bytes);
+  }
+  int(value: number) { // BININT 'J' + i32
+    const bytes = Buffer.alloc(4);
+    bytes.writeInt32LE(value);
+    return this.op(0x4a).raw(bytes);
+  }
+  mark() { return this.op(0x28); } // MARK '('
+  tuple() { return this.op(0x74); } // TUPLE 't'
+  emptyTuple() { return this.op(0x29); } // EMPTY_TUPLE ')'
+  emptyDict() { return this.op(0x7d); } // EMPTY_DICT '}'
+  ints(values: readonly number[]) { this.mark(); values.forEach((v) => this.int(v)); return this.tuple(); }
+  reduce() { return this.op(0x52); } // REDUCE 'R'
+  build() { return this.op(0x62); } // BUILD 'b'
+  persistentId() { return this.op(0x51); } // BINPERSID 'Q'
+  setItem() { return this.op(0x73); } // SETITEM 's'
+  setItems() { return this.op(0x75); } // SETITEMS 'u'
+  put(index: number) { return this.op(0x71, index); } // BINPUT 'q'
+  get(index: number) { return this.op(0x68, index); } // BINGET 'h'
+  false() { return this.op(0x89); } // NEWFALSE
+  stop() { return this.op(0x2e); } // STOP '.'
+  /** `OrderedDict()`, memoised as 0 so `backward_hooks` can reuse it: GLOBAL, BINPUT 0, EMPTY_TUPLE, REDUCE. */
+  orderedDict() { return this.global('collections', 'OrderedDict').put(0).emptyTuple().reduce(); }
+  /** `_rebuild_tensor_v2(('storage', torch.<type>, key, 'cpu', numel), offset, size, stride, False, OrderedDict())`. */
+  tensor(type: string, key: string, numel: number, offset: number, size: readonly number[], stride: readonly number[]) {
+    this.global('torch._utils', '_rebuild_tensor_v2').mark();
+    this.mark().string('storage').global('torch', type).string(key).string('cpu').int(numel).tuple().persistentId();
+    this.int(offset).ints(size).ints(stride).false().get(0).emptyTuple().reduce();
+    return this.tuple().reduce();
+  }
+  bytes(): Uint8Array {
+    return Buffer.concat(this.parts);
+  }
 }
