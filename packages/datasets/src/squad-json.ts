@@ -35,6 +35,15 @@ export async function loadSquadJson(path: string, { expectVersion, onWarning = d
   } catch (error) {
     throw new UnsupportedInputError({ source: path, expected: 'SQuAD JSON', found: `invalid JSON (${(error as Error).message})` });
   }
+  return squadRowsFromJson(json, path, { ...(expectVersion === undefined ? {} : { expectVersion }), onWarning });
+}
+
+/**
+ * Flattens a parsed SQuAD JSON document (`{version, data: [{title, paragraphs: [{context, qas}]}]}`) into
+ * one row per question, as HF's loaders do; `source` names the document in errors and warnings.
+ */
+export function squadRowsFromJson(json: unknown, source: string, { expectVersion, onWarning = defaultWarningSink }: SquadJsonOptions = {}): SquadExample[] {
+  const path = source;
   const root = object(json, path, '(root)');
   if (expectVersion !== undefined && root['version'] !== expectVersion) {
     onWarning({ code: 'version-mismatch', source: path, message: `version is ${JSON.stringify(root['version'])}, expected '${expectVersion}'` });
