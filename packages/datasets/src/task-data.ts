@@ -36,7 +36,7 @@ export type TaskData = { readonly kind: 'glue'; readonly rows: GlueExample[] } |
  */
 export async function loadTaskSplit(task: TaskSpec | string, split: string, source: TaskDataSource = {}): Promise<TaskData> {
   const spec = typeof task === 'string' ? tasks.resolve(task) : task;
-  if (!spec.splits.includes(split)) {
+  if (!(spec.splits as readonly string[]).includes(split)) {
     throw new InvalidConfigError({ field: 'split', value: split, reason: `task '${spec.id}' has splits ${spec.splits.join(', ')}` });
   }
   const warn = source.onWarning === undefined ? {} : { onWarning: source.onWarning };
