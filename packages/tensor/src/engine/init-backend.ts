@@ -96,6 +96,10 @@ async function activate(engine: Engine): Promise<void> {
   const ok = await tf.setBackend(backendName);
   if (!ok) throw new EngineUnavailableError({ engine, message: `The '${engine}' engine (${module}) failed to initialise. ${install}.` });
   await tf.ready();
+  if (engine === 'cpu') {
+    // The cpu backend prints a "use tfjs-node" banner on first use; initBackend's reason says it better.
+    (tf.findBackend('cpu') as unknown as { firstUse: boolean }).firstUse = false;
+  }
   if (engine === 'wasm') {
     const backend = tf.findBackend('wasm') as unknown as WasmBackend;
     if (!wasmFixed.has(backend)) {
