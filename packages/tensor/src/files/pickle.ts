@@ -166,8 +166,8 @@ export function unpickle(bytes: Uint8Array, hooks: PickleHooks, source: string):
       case 0x8d: stack.push(utf8(u64())); break; // BINUNICODE8
       case 0x54: stack.push(Buffer.from(take(u32())).toString('latin1')); break; // BINSTRING (Python 2 str)
       case 0x55: stack.push(Buffer.from(take(u8())).toString('latin1')); break; // SHORT_BINSTRING
-      case 0x42: stack.push(take(u32()).slice()); break; // BINBYTES
-      case 0x43: stack.push(take(u8()).slice()); break; // SHORT_BINBYTES
+      case 0x42: stack.push(new Uint8Array(take(u32()))); break; // BINBYTES (a copy)
+      case 0x43: stack.push(new Uint8Array(take(u8()))); break; // SHORT_BINBYTES
       case 0x29: stack.push([]); break; // EMPTY_TUPLE
       case 0x74: stack.push(popMark()); break; // TUPLE
       case 0x85: stack.push([pop()]); break; // TUPLE1

@@ -54,15 +54,24 @@ export function safetensorsBytes(header: string | object, data: Uint8Array = new
  * A ZIP archive built byte by byte (all integers little-endian), each entry STORED unless `method`
  * says otherwise (the bytes are then written as given, e.g. already deflated):
  * local header  `50 4B 03 04`, version 20, flags 0, method, time 0, date 0, CRC-32, sizes, name length, extra length 0, name, data;
- * central entry `50 4B 01 02`, made-by 20, version 20, flags 0, method, time, date, CRC-32, sizes, name length, 0, 0, disk 0, attributes 0, local header offset, name;
+ * central entry `50 4B 01 02`, made-by 20, version 20, flags 0, method, time, date, CRC-32, sizes, name length, extra length, 0, disk 0, attributes 0, local header offset, name, extra;
  * end record    `50 4B 05 06`, disks 0/0, entry counts, directory size, directory offset, comment length 0.
+ * With `zip64`, as large `torch.save` files are written: the central entries' sizes and offset are
+ * 0xFFFFFFFF with the real values in a ZIP64 extra field (id 1, 24 bytes: size, compressed size, offset),
+ * and the end record (counts 0xFFFF, size/offset 0xFFFFFFFF) follows a ZIP64 end record `50 4B 06 06`
+ * (record size 44, versions 45, disks 0, counts, directory size, directory offset as u64) and its
+ * locator `50 4B 06 07` (disk 0, record offset u64, 1 disk).
  */
-export function zipBytes(entries: readonly { name: string; data: Uint8Array; method?: number; size?: number }[]): Uint8Array {
+export function zipBytes(
+  entries: readonly { name: string; data: Uint8Array; method?: number; size?: number; localName?: string }[],
+  { zip64 = false }: { zip64?: boolean } = {},
+): Uint8Array {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
-  for (const { name, data, method = 0, size = data.length } of entries) {
+  for (const { name, data, method = 0, size = data.length, localName = name } of entries) {
     const nameBytes = Buffer.from(name, 'utf8');
+    const localNameBytes = Buffer.from(localName, 'utf8');
     const crc = crc32(method === 0 ? data : inflateRawSync(data));
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
@@ -71,29 +80,55 @@ export function zipBytes(entries: readonly { name: string; data: Uint8Array; met
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(data.length, 18);
     local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(nameBytes.length, 26);
+    local.writeUInt16LE(localNameBytes.length, 26);
+    const extra = Buffer.alloc(zip64 ? 28 : 0);
+    if (zip64) {
+      extra.writeUInt16LE(1, 0);
+      extra.writeUInt16LE(24, 2);
+      extra.writeBigUInt64LE(BigInt(size), 4);
+      extra.writeBigUInt64LE(BigInt(data.length), 12);
+      extra.writeBigUInt64LE(BigInt(offset), 20);
+    }
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
     central.writeUInt16LE(method, 10);
     central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(size, 24);
+    central.writeUInt32LE(zip64 ? 0xffffffff : data.length, 20);
+    central.writeUInt32LE(zip64 ? 0xffffffff : size, 24);
     central.writeUInt16LE(nameBytes.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, nameBytes, Buffer.from(data));
-    centrals.push(central, nameBytes);
-    offset += 30 + nameBytes.length + data.length;
+    central.writeUInt16LE(extra.length, 30);
+    central.writeUInt32LE(zip64 ? 0xffffffff : offset, 42);
+    locals.push(local, localNameBytes, Buffer.from(data));
+    centrals.push(central, nameBytes, extra);
+    offset += 30 + localNameBytes.length + data.length;
   }
   const directory = Buffer.concat(centrals);
+  const tail: Buffer[] = [];
+  if (zip64) {
+    const record = Buffer.alloc(56);
+    record.writeUInt32LE(0x06064b50, 0);
+    record.writeBigUInt64LE(44n, 4);
+    record.writeUInt16LE(45, 12);
+    record.writeUInt16LE(45, 14);
+    record.writeBigUInt64LE(BigInt(entries.length), 24);
+    record.writeBigUInt64LE(BigInt(entries.length), 32);
+    record.writeBigUInt64LE(BigInt(directory.length), 40);
+    record.writeBigUInt64LE(BigInt(offset), 48);
+    const locator = Buffer.alloc(20);
+    locator.writeUInt32LE(0x07064b50, 0);
+    locator.writeBigUInt64LE(BigInt(offset + directory.length), 8);
+    locator.writeUInt32LE(1, 16);
+    tail.push(record, locator);
+  }
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, end]);
+  end.writeUInt16LE(zip64 ? 0xffff : entries.length, 8);
+  end.writeUInt16LE(zip64 ? 0xffff : entries.length, 10);
+  end.writeUInt32LE(zip64 ? 0xffffffff : directory.length, 12);
+  end.writeUInt32LE(zip64 ? 0xffffffff : offset, 16);
+  return Buffer.concat([...locals, directory, ...tail, end]);
 }
 
 /** A `torch.save`-style archive: `<prefix>/data.pkl`, `<prefix>/data/<key>` storages, `<prefix>/version`. */
