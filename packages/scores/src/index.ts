@@ -1,0 +1,14 @@
+export type { ParamRole, ScoreFunction, ScoreFunctionFactory } from './score-function.js';
+export { tripletScores } from './triplet-scores.js';
+export { sensitivity } from './sensitivity.js';
+export type { SensitivityOptions, SensitivityState } from './sensitivity.js';
+export { movement } from './movement.js';
+export type { MovementOptions, MovementState } from './movement.js';
+export { fisher } from './fisher.js';
+export type { FisherOptions, FisherState } from './fisher.js';
+export { gsnr } from './gsnr.js';
+export type { GsnrOptions, GsnrState } from './gsnr.js';
+export { magnitude } from './magnitude.js';
+export type { MagnitudeOptions, MagnitudeState } from './magnitude.js';
+export { scoreFunctions } from './registry.js';
+export { checkUpdateInputs } from './check-inputs.js';

@@ -1,0 +1,2 @@
+export { describeScoreFunction } from './conformance.js';
+export type { ConformanceOptions } from './conformance.js';
