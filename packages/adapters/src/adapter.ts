@@ -24,6 +24,8 @@ export interface Adapter extends LinearBranch<Tensor> {
   readonly dropout: number;
   readonly lora_A: Variable;
   readonly lora_B: Variable;
+  /** The adapter's variables (A, E, B or A, B), as trainable tfjs variables. */
+  trainableVariables(): Variable[];
   /** The dense update `ΔW` (`d_out × d_in`), or its transpose for `'in-out'` (fan-in-fan-out) weights. */
   deltaWeight(layout?: 'out-in' | 'in-out'): Tensor;
   /** Frees the adapter's variables (their names become free again). */

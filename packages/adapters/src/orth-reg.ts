@@ -47,7 +47,7 @@ export function orthogonalRegularization(
       const gramB = tf.matMul(lora_B as Tensor2D, lora_B as Tensor2D, true, false);
       for (const gram of [gramA, gramB]) {
         const squared = tf.sum(tf.square(tf.sub(gram, eye)));
-        terms.push(form === 'code' ? tf.sqrt(squared) : squared);
+        terms.push((form === 'code' ? tf.sqrt(squared) : squared) as Scalar);
       }
     }
     if (terms.length === 0) return tf.scalar(0);

@@ -10,11 +10,14 @@ beforeAll(async () => {
   ({ tf } = await initBackend({ engine: 'cpu' }));
 });
 
-const goldenAdapter = () =>
-  tf.tidy(() => {
-    const initial = { A: tf.tensor2d(golden.A), E: tf.tensor2d(golden.E), B: tf.tensor2d(golden.B) };
+const goldenAdapter = () => {
+  const initial = { A: tf.tensor2d(golden.A), E: tf.tensor2d(golden.E), B: tf.tensor2d(golden.B) };
+  try {
     return createSvdAdapter({ module: 'layer', inFeatures: 8, outFeatures: 6, rank: 4, alpha: 16, initial });
-  });
+  } finally {
+    tf.dispose([initial.A, initial.E, initial.B]);
+  }
+};
 
 describe('SVD adapter (spec a) against PEFT/loralib SVDLinear (layer_forward.json)', () => {
   it('scaling is alpha / (r + 1e-5), the 1e-5 included', () => {

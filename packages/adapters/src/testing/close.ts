@@ -21,7 +21,8 @@ export function expectClose(actual: ArrayLike<number>, expected: Nested, options
   for (let i = 0; i < want.length; i++) {
     const e = want[i] as number;
     const a = actual[i] as number;
-    const ratio = Math.abs(a - e) / (options.rtol * Math.max(Math.abs(e), floor));
+    const diff = Math.abs(a - e);
+    const ratio = diff === 0 ? 0 : diff / (options.rtol * Math.max(Math.abs(e), floor));
     if (!(ratio <= worstRatio)) {
       worstRatio = Number.isNaN(ratio) ? Infinity : ratio;
       worst = i;
