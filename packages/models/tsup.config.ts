@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // `import.meta.url` locates the shipped assets/ (zoo tokenizers); the shim provides it in the CJS build.
+  shims: true,
 });

@@ -22,3 +22,7 @@ export type { ProblemType, RawConfig } from './config/config-fields.js';
 export { Linear } from './nn/linear.js';
 export { logBucketPosition } from './deberta/relative-position.js';
 export type { LoadReport, StateDict } from './weights/weight-loader.js';
+export { loadPretrained, loadFromDirectory, randomModel, weightFiles, tokenizerFiles } from './load-pretrained.js';
+export type { LoadPretrainedOptions, ModelOrigin, PretrainedModel, RandomModelOptions } from './load-pretrained.js';
+export { modelZoo } from './zoo.js';
+export type { ZooEntry, ZooName } from './zoo.js';
