@@ -141,6 +141,8 @@ describe('readSafetensors on a sharded checkpoint (model.safetensors.index.json)
     expect((error as Error).message).toBe(
       `${path}, weight_map['a.weight']: expected a shard file name in the same folder (no path separators), found "../elsewhere.safetensors"`,
     );
+    await writeFile(path, JSON.stringify({ weight_map: { 'a.weight': 'model.safetensors.index.json' } }));
+    await expect(readSafetensors(path)).rejects.toThrow(`${path}, weight_map['a.weight']: expected a shard file, not another index, found "model.safetensors.index.json"`);
     await writeFile(path, JSON.stringify({ metadata: {} }));
     await expect(readSafetensors(path)).rejects.toThrow(`${path}: expected a JSON object with a "weight_map" object {tensor name: shard file}, found no such object`);
     await writeFile(path, '{"weight_map": ');

@@ -103,6 +103,23 @@ describe('readTorchCheckpoint on hand-built archives', () => {
     expect(t('plain').data[0]).toBe(0);
   });
 
+  it('gathers strided views of 1-, 2- and 8-byte storages', async () => {
+    const pickle = stateDict((p) => {
+      p.string('longT').tensor('LongStorage', '0', 6, 0, [3, 2], [1, 3]); // the transpose of [[0, 1, 2], [3, 4, 5]]
+      p.string('halfEven').tensor('HalfStorage', '1', 4, 0, [2], [2]); // elements 0 and 2
+      p.string('bytesOdd').tensor('ByteStorage', '2', 5, 1, [2], [2]); // elements 1 and 3
+    });
+    const path = await saved(torchArchive(pickle, {
+      0: i64([0n, 1n, 2n, 3n, 4n, 5n]),
+      1: u16([0x3c00, 0x4000, 0x4200, 0x4400]), // 1, 2, 3, 4
+      2: Uint8Array.from([10, 11, 12, 13, 14]),
+    }));
+    const { tensors } = await readTorchCheckpoint(path, { int64: 'bigint' });
+    expect(tensors.get('longT')).toEqual({ dtype: 'I64', shape: [3, 2], data: BigInt64Array.from([0n, 3n, 1n, 4n, 2n, 5n]) });
+    expect(tensors.get('halfEven')).toEqual({ dtype: 'F16', shape: [2], data: Float32Array.from([1, 3]) });
+    expect(tensors.get('bytesOdd')).toEqual({ dtype: 'U8', shape: [2], data: Uint8Array.from([11, 13]) });
+  });
+
   it("narrows I64 to int32 with a precise error, or keeps it with { int64: 'bigint' }", async () => {
     const path = await saved(torchArchive(stateDict((p) => p.string('ids').tensor('LongStorage', '0', 3, 1, [2], [1])), { 0: i64([2n ** 40n, 5n, -(2n ** 31n) - 1n]) }));
     // Element 0 of the storage is out of range but outside the view (offset 1): only viewed values matter.

@@ -145,11 +145,16 @@ function gatherView(storage: Uint8Array, view: TensorRef, itemSize: number): Uin
   }
   if (contiguous || count === 0) return storage.slice(offset * itemSize, (offset + count) * itemSize);
 
-  const out = new Uint8Array(count * itemSize);
+  // Copy whole elements through a typed view (8-byte elements as two 32-bit words, so NaN payloads are kept).
+  const unit = Math.min(itemSize, 4);
+  const words = itemSize / unit;
+  const View = unit === 1 ? Uint8Array : unit === 2 ? Uint16Array : Uint32Array;
+  const from = new View(storage.buffer as ArrayBuffer, storage.byteOffset, storage.byteLength / unit);
+  const out = new View(count * words);
   const index = new Array<number>(size.length).fill(0);
   let source = offset;
   for (let i = 0; i < count; i++) {
-    out.set(storage.subarray(source * itemSize, (source + 1) * itemSize), i * itemSize);
+    for (let w = 0; w < words; w++) out[i * words + w] = from[source * words + w]!;
     // Odometer over the multi-index, innermost dimension fastest, moving `source` by the strides.
     for (let d = size.length - 1; d >= 0; d--) {
       index[d]!++;
@@ -159,7 +164,7 @@ function gatherView(storage: Uint8Array, view: TensorRef, itemSize: number): Uin
       index[d] = 0;
     }
   }
-  return out;
+  return new Uint8Array(out.buffer);
 }
 
 /**

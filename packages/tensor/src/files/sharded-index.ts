@@ -40,6 +40,7 @@ export async function readShardedCheckpoint(
     if (typeof shard !== 'string' || shard === '' || /[/\\]/.test(shard) || shard === '.' || shard === '..') {
       fail(`${indexPath}, weight_map['${name}']`, 'a shard file name in the same folder (no path separators)', JSON.stringify(shard));
     }
+    if (isShardIndex(shard)) fail(`${indexPath}, weight_map['${name}']`, 'a shard file, not another index', JSON.stringify(shard));
     if (!keep(name)) continue;
     const names = shards.get(shard) ?? new Set<string>();
     names.add(name);
