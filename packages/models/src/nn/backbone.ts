@@ -77,8 +77,15 @@ export function runLayers(
     const layerCall: LayerCall = record === undefined ? callFor(i) : { ...callFor(i), recordAttention: record };
     let out: Tensor;
     if (call.training && call.checkpointing) {
-      const block = checkpoint((h: Tensor) => encoderLayer(weights, h, layerCall), { params: () => layerBranchVariables(weights) });
-      out = block(hidden);
+      // Tensors the layer reads besides its input (mask bias, relative table) are inputs of the block too:
+      // `checkpoint` keeps its inputs for the recomputation, while the forward pass's tidy frees the rest.
+      const rel = layerCall.relative;
+      const block = checkpoint(
+        (h: Tensor, bias: Tensor, table?: Tensor) =>
+          encoderLayer(weights, h, { ...layerCall, keyMaskBias: bias, relative: rel === null || table === undefined ? null : { ...rel, table } }),
+        { params: () => layerBranchVariables(weights) },
+      );
+      out = rel === null ? block(hidden, layerCall.keyMaskBias) : block(hidden, layerCall.keyMaskBias, rel.table);
     } else {
       out = encoderLayer(weights, hidden, layerCall);
     }
