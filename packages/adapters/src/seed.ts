@@ -5,8 +5,8 @@
  * Why: every matrix needs its own stream, and the stream must not depend on the order in which
  * matrices happen to be created, so that adding a module or reordering the model does not change the
  * initialisation of the others. The label is hashed with 32-bit FNV-1a together with the seed, then
- * mixed with a murmur3 finaliser; the result is a non-negative 31-bit integer that tfjs's seeded
- * generators (`tf.randomNormal(..., seed)`) accept.
+ * mixed with a murmur3 finaliser; the result is an integer in [1, 2³¹ − 1]. Never 0: tfjs's normal
+ * generator treats a seed of 0 as "no seed" (`seed ? seed : Math.random()`) and would draw at random.
  */
 export function deriveSeed(seed: number, label: string): number {
   let h = 0x811c9dc5 ^ (seed >>> 0);
@@ -23,5 +23,5 @@ export function deriveSeed(seed: number, label: string): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  return (h >>> 0) & 0x7fffffff;
+  return ((h >>> 0) % 0x7fffffff) + 1;
 }
