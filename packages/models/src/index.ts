@@ -26,3 +26,15 @@ export { loadPretrained, loadFromDirectory, randomModel, weightFiles, tokenizerF
 export type { LoadPretrainedOptions, ModelOrigin, PretrainedModel, RandomModelOptions } from './load-pretrained.js';
 export { modelZoo } from './zoo.js';
 export type { ZooEntry, ZooName } from './zoo.js';
+export { loadTokenizer } from './tokenizers/load-tokenizer.js';
+export type { LoadTokenizerOptions, TokenizerFamily } from './tokenizers/load-tokenizer.js';
+export { HfTokenizer } from './tokenizers/tokenizer.js';
+export type { BatchEncoding, EncodeOptions, Encoding, PaddingStrategy, TextInput, Tokenizer } from './tokenizers/tokenizer.js';
+export { longestFirstLengths, strideWindows } from './tokenizers/truncation.js';
+export type { TokenRange, TruncationStrategy } from './tokenizers/truncation.js';
+export { readSentencePieceModel } from './tokenizers/sentencepiece-model.js';
+export type { PieceType, SentencePieceModel } from './tokenizers/sentencepiece-model.js';
+export { debertaV2TokenizerJson } from './tokenizers/spm-to-tokenizer-json.js';
+export type { DebertaV2ConversionOptions, TokenizerJson } from './tokenizers/spm-to-tokenizer-json.js';
+export { parseTokenizerConfig } from './tokenizers/tokenizer-config.js';
+export type { SpecialTokens, TokenizerConfig } from './tokenizers/tokenizer-config.js';
