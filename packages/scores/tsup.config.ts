@@ -6,7 +6,8 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
-    clean: true,
+    // The two builds run concurrently: this clean must spare the testing entry's files.
+    clean: ['!testing.*'],
     target: 'node20',
   },
   {
