@@ -59,3 +59,6 @@ export { collateQa, featurizeQa } from './qa-features.js';
 export type { QaBatch, QaFeature, QaFeatureOptions } from './qa-features.js';
 export { postprocessQa } from './qa-postprocess.js';
 export type { QaCandidate, QaPostprocessOptions, QaPredictions } from './qa-postprocess.js';
+export { DataDownloadError, dataCacheDir, fetchOfficialFile, sha256File } from './official-download.js';
+export type { OfficialDownloadOptions } from './official-download.js';
+export { fetchGlueParquet, fetchHubSplit, fetchSquadParquet } from './hub-data.js';
