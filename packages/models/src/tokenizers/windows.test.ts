@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import tokenizers from 'tokenizers';
+import tokenizers, { type TruncationOptions } from 'tokenizers';
 import { describe, expect, it } from 'vitest';
 import { loadTokenizer } from './load-tokenizer.js';
 
@@ -72,7 +72,8 @@ describe.each(FAMILIES)('%s: only_second stride windows on a long context (featu
   it('the first window equals the tokenizers binding; its overflow stops early (issue #2091), ours goes on', async () => {
     const tok = await loadTokenizer(join(fixtures, name));
     const native = tokenizers.Tokenizer.fromFile(join(fixtures, name, 'tokenizer.json'));
-    native.setTruncation(40, { strategy: tokenizers.TruncationStrategy.OnlySecond, stride: 8 });
+    // The binding's TruncationStrategy is an ambient const enum; its value is the string 'OnlySecond'.
+    native.setTruncation(40, { strategy: 'OnlySecond' as unknown as NonNullable<TruncationOptions['strategy']>, stride: 8 });
     const theirs = await native.encode(QUESTION, CONTEXT);
     const ours = await tok.encode(QUESTION, CONTEXT, { maxLength: 40, truncation: 'only_second', stride: 8, returnOverflowing: true });
     expect(ours.ids).toEqual(theirs.getIds());
