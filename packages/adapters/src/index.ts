@@ -16,3 +16,5 @@ export { resolveAdaLoraConfig } from './config.js';
 export type { AdaLoraBudgetConfig, AdaLoraConfig, AdapterMethod, NonFiniteGradientPolicy, ResolvedAdaLoraConfig } from './config.js';
 export { parsePeftAdapterConfig, peftTensorKey, rankPatternKey, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, PEFT_KEY_PREFIX } from './peft-files.js';
 export type { PeftAdapterConfig } from './peft-files.js';
+export { loadAdaLora } from './load-adalora.js';
+export type { LoadAdaLoraOptions } from './load-adalora.js';

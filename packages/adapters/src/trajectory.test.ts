@@ -1,31 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@adalora/tensor';
-import type { TensorFlow } from '@adalora/tensor';
-import { sensitivity } from '@adalora/scores';
-import type { NamedTensorMap } from '@tensorflow/tfjs-core';
-import golden from './__fixtures__/trajectory_synthetic.json' with { type: 'json' };
-import { createAdaLora } from './controller.js';
 import { expectClose, flat } from './testing/close.js';
+import { replayTrajectory, trajectory as golden } from './testing/replay.js';
 import { ToyModel, goldenToySpecs } from './testing/toy-model.js';
 
-type Params = Record<string, number[][]>;
-interface GoldenStep {
-  t: number;
-  grads: Params;
-  params_after_allocate: Params;
-  budget: number | null;
-  mask_applied: boolean;
-  mask_source: string | null;
-  threshold: number | null;
-  rank_pattern?: Record<string, boolean[]> | null;
-  rank_pattern_counts?: Record<string, number> | null;
-  updated_ipt: boolean;
-}
-
-let tf: TensorFlow;
 let model: ToyModel;
 beforeAll(async () => {
-  ({ tf } = await initBackend({ engine: 'cpu' }));
+  await initBackend({ engine: 'cpu' });
   model = new ToyModel(goldenToySpecs);
 });
 afterAll(async () => {
@@ -33,38 +14,7 @@ afterAll(async () => {
   await initBackend({ engine: 'cpu' });
 });
 
-const { config } = golden;
 const moduleOf = (eName: string) => eName.replace(/\.lora_E\.default$/, '');
-
-/**
- * Replays the golden run: the recorded initial A/E/B, then per step plain SGD (lr 0.1) with the recorded
- * gradient followed by `updateAndAllocate(t, grads)`, exactly as the golden README describes. Every
- * parameter after every step must match the reference's `params_after_allocate`.
- */
-function replay(finalPhase: 'peft' | 'loralib', steps: GoldenStep[], check: (step: GoldenStep, result: ReturnType<ReturnType<typeof createAdaLora>['updateAndAllocate']>, adalora: ReturnType<typeof createAdaLora>) => void) {
-  const adalora = createAdaLora(model, {
-    targetModules: ['proj'],
-    initR: config.init_r,
-    targetR: config.target_r,
-    alpha: config.lora_alpha,
-    scorer: sensitivity({ beta1: config.beta1, beta2: config.beta2 }),
-    budget: { totalStep: config.total_step, tinit: config.tinit, tfinal: config.tfinal, deltaT: config.deltaT, finalPhase },
-    orthRegWeight: config.orth_reg_weight,
-  });
-  try {
-    const variables = adalora.trainableVariables();
-    for (const v of variables) tf.tidy(() => v.assign(tf.tensor2d((golden.initial_params as Params)[v.name]!)));
-    for (const step of steps) {
-      const grads: NamedTensorMap = Object.fromEntries(Object.entries(step.grads).map(([name, g]) => [name, tf.tensor2d(g)]));
-      for (const v of variables) tf.tidy(() => v.assign(tf.sub(v, tf.mul(grads[v.name]!, config.sgd_lr))));
-      const result = adalora.updateAndAllocate(step.t, grads);
-      tf.dispose(Object.values(grads));
-      check(step, result, adalora);
-    }
-  } finally {
-    adalora.dispose();
-  }
-}
 
 describe('controller replays trajectory_synthetic.json (sensitivity scorer, plain SGD)', () => {
   for (const [finalPhase, engine] of [['peft', 'cpu'], ['loralib', 'cpu'], ['peft', 'wasm'], ['loralib', 'wasm']] as const) {
@@ -72,8 +22,8 @@ describe('controller replays trajectory_synthetic.json (sensitivity scorer, plai
       await initBackend({ engine });
       let compared = 0;
       let worst = 0;
-      replay(finalPhase, golden[finalPhase].steps as GoldenStep[], (step, result, adalora) => {
-        for (const v of adalora.trainableVariables()) {
+      const adalora = replayTrajectory(model, finalPhase, (step, result, controller) => {
+        for (const v of controller.trainableVariables()) {
           const want = step.params_after_allocate[v.name]!;
           const got = v.dataSync();
           // Relative to the tensor's largest entry: SGD steps that cancel a value down to ~1e-3 keep the
@@ -96,13 +46,14 @@ describe('controller replays trajectory_synthetic.json (sensitivity scorer, plai
         }
         if (step.rank_pattern !== undefined && step.rank_pattern !== null) {
           const want = Object.fromEntries(Object.entries(step.rank_pattern).map(([k, v]) => [moduleOf(k), v]));
-          expect(adalora.rankPattern(), `t=${step.t} rank pattern`).toEqual(want);
+          expect(controller.rankPattern(), `t=${step.t} rank pattern`).toEqual(want);
         }
         if (step.rank_pattern_counts !== undefined && step.rank_pattern_counts !== null) {
-          const counts = Object.fromEntries(Object.entries(adalora.rankPattern() ?? {}).map(([k, v]) => [`${k}.lora_E.default`, v.filter(Boolean).length]));
+          const counts = Object.fromEntries(Object.entries(controller.rankPattern() ?? {}).map(([k, v]) => [`${k}.lora_E.default`, v.filter(Boolean).length]));
           expect(counts, `t=${step.t} loralib rank counts`).toEqual(step.rank_pattern_counts);
         }
       });
+      adalora.dispose();
       expect(compared).toBe(20 * 9);
       // Measured: 2.3e-7 on cpu and wasm (float32 rounding); the tolerance is 1e-5.
       expect(worst).toBeLessThan(1e-5);
@@ -113,7 +64,7 @@ describe('controller replays trajectory_synthetic.json (sensitivity scorer, plai
     await initBackend({ engine: 'cpu' });
     const masks: Record<string, boolean[]> = { peft: [], loralib: [] };
     for (const finalPhase of ['peft', 'loralib'] as const) {
-      replay(finalPhase, golden[finalPhase].steps as GoldenStep[], (_step, result) => masks[finalPhase]!.push(result.keep !== null));
+      replayTrajectory(model, finalPhase, (_step, result) => masks[finalPhase]!.push(result.keep !== null)).dispose();
     }
     expect(masks.peft!.slice(14)).toEqual([true, true, true, true, true, true]);
     expect(masks.loralib!.slice(14)).toEqual([true, false, true, true, true, true]);
