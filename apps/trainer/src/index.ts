@@ -1,0 +1,11 @@
+export { main, exitCodes } from './cli.js';
+export { runTraining, RunFailedError, epochOrder } from './train/run-training.js';
+export type { RunContext } from './train/run-training.js';
+export { trainOptionSpecs, trainDefaults } from './config/train-options.js';
+export type { TrainOptions } from './config/train-options.js';
+export { presets } from './config/presets.js';
+export type { RunResult } from './run/run-result.js';
+export { buildComparisonTable, comparisonMarkdown, comparisonCsv } from './report/comparison-table.js';
+export { rankHeatmapSvg } from './report/rank-heatmap.js';
+export { lineChartSvg } from './report/line-chart.js';
+export { readRuns, writeReport } from './report/write-report.js';
