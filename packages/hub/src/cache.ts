@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, lstat, mkdir, readFile, readlink, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readlink, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { isCommitHash, repoFolderName, type RepoType } from './repo-paths.js';
 
@@ -62,16 +62,6 @@ export async function writeRef(cache: RepoCache, revision: string, commit: strin
 export async function fileExists(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** Whether a path exists as a file or link, without reading it. */
-export async function pathExists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
   } catch {
     return false;
   }
