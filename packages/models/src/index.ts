@@ -38,3 +38,6 @@ export { debertaV2TokenizerJson } from './tokenizers/spm-to-tokenizer-json.js';
 export type { DebertaV2ConversionOptions, TokenizerJson } from './tokenizers/spm-to-tokenizer-json.js';
 export { parseTokenizerConfig } from './tokenizers/tokenizer-config.js';
 export type { SpecialTokens, TokenizerConfig } from './tokenizers/tokenizer-config.js';
+export { featurizationAdapter, templateKind } from './tokenizers/featurization-adapter.js';
+export type { FeaturizationTokenizer, TokenizedText } from './tokenizers/featurization-adapter.js';
+export type { TemplatePart } from './tokenizers/tokenizer.js';

@@ -91,7 +91,8 @@ interface SequenceTokens {
   specialTokensMask: number[];
 }
 
-type TemplatePart = { kind: 'special'; id: number; token: string; typeId: number } | { kind: 'sequence'; sequence: 0 | 1; typeId: number };
+/** One element of a post-processor template: a special token, or the tokens of the first (0) or second (1) text. */
+export type TemplatePart = { kind: 'special'; id: number; token: string; typeId: number } | { kind: 'sequence'; sequence: 0 | 1; typeId: number };
 
 /**
  * A Hugging Face fast tokenizer (the `tokenizers` npm package: the same Rust code as Python's) with
@@ -152,6 +153,20 @@ export class HfTokenizer implements Tokenizer {
     native.disablePadding();
     const [single, pair] = await readTemplates(native, source);
     return new HfTokenizer(native, single, pair, config, source);
+  }
+
+  /** The single-text and pair templates read from the tokenizer's post-processor. */
+  templates(): { single: readonly TemplatePart[]; pair: readonly TemplatePart[] } {
+    return { single: this.single, pair: this.pair };
+  }
+
+  /**
+   * One text without special tokens or truncation, with the binding's offsets as they come: Unicode code
+   * points (what Python and SQuAD's `answer_start` count), unlike {@link encode}'s UTF-16 offsets.
+   */
+  async tokenizeCodePoints(text: string): Promise<{ ids: number[]; offsets: Array<[number, number]> }> {
+    const { ids, offsets } = await this.tokenize(text);
+    return { ids, offsets };
   }
 
   numSpecialTokens(pair: boolean): number {
