@@ -25,7 +25,7 @@ afterAll(async () => {
 
 describe('built output (dist/) in plain Node processes', () => {
   it('ESM and CJS builds download the same file at the same time into one cache without corrupting it', async () => {
-    const env = { ...process.env, HF_ENDPOINT: hub.endpoint, HF_HUB_CACHE: cache, HF_TOKEN: '', HF_HUB_DISABLE_PROGRESS_BARS: '1' };
+    const env = { ...process.env, HF_ENDPOINT: hub.endpoint, HF_HOME: join(cache, 'hf-home'), HF_HUB_CACHE: cache, HF_TOKEN: '', HUGGING_FACE_HUB_TOKEN: '', HF_TOKEN_PATH: join(cache, 'no-token'), HF_HUB_OFFLINE: '0', TRANSFORMERS_OFFLINE: '0', HF_HUB_DISABLE_PROGRESS_BARS: '1' };
     const esm = `const { hubDownload } = await import('./dist/index.js');
       const f = await hubDownload('org/big', 'model.safetensors'); console.log(JSON.stringify(f));`;
     const cjs = `const { hubDownload } = require('./dist/index.cjs');

@@ -39,7 +39,8 @@ afterEach(async () => rm(cache, { recursive: true, force: true }));
 const opts = (extra: DownloadOptions = {}): DownloadOptions => ({
   endpoint: hub.endpoint,
   cacheDir: cache,
-  env: {},
+  // HF_HOME inside the temporary folder: no token file of the developer's machine is picked up
+  env: { HF_HOME: join(cache, 'hf-home') },
   progressBar: false,
   retryDelayMs: 5,
   ...extra,

@@ -18,8 +18,8 @@ beforeAll(async () => {
     ],
   });
   cache = await mkdtemp(join(tmpdir(), 'adalora-hub-readme-'));
-  Object.assign(process.env, { HF_ENDPOINT: hub.endpoint, HF_HUB_CACHE: cache, HF_HUB_DISABLE_PROGRESS_BARS: '1' });
-  delete process.env.HF_TOKEN;
+  Object.assign(process.env, { HF_ENDPOINT: hub.endpoint, HF_HOME: join(cache, 'hf-home'), HF_HUB_CACHE: cache, HF_HUB_DISABLE_PROGRESS_BARS: '1' });
+  for (const key of ['HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'HF_TOKEN_PATH', 'HF_HUB_OFFLINE', 'TRANSFORMERS_OFFLINE']) delete process.env[key];
 });
 afterAll(async () => {
   process.env = saved;

@@ -27,7 +27,7 @@ beforeEach(async () => {
   hub.requests.length = 0;
 });
 afterEach(async () => rm(cache, { recursive: true, force: true }));
-const opts = (extra: ListTreeOptions = {}): ListTreeOptions => ({ endpoint: hub.endpoint, cacheDir: cache, env: {}, repoType: 'dataset', ...extra });
+const opts = (extra: ListTreeOptions = {}): ListTreeOptions => ({ endpoint: hub.endpoint, cacheDir: cache, env: { HF_HOME: join(cache, 'hf-home') }, repoType: 'dataset', ...extra });
 
 describe('listRepoTree', () => {
   it('follows Link rel="next" pages and returns files with their LFS info', async () => {
