@@ -147,6 +147,30 @@ describe('save(): PEFT files after the golden PEFT trajectory (spec e)', () => {
   });
 });
 
+describe('save()/load() before the first mask', () => {
+  it('writes rank_pattern null and full-rank tensors; loading keeps the variables, and training continues', async () => {
+    const model = track(new ToyModel(goldenToySpecs));
+    const first = createAdaLora(model, { ...goldenConfig('peft'), adapterName: 'first', seed: 8 });
+    for (const v of first.trainableVariables()) tf.tidy(() => v.assign(tf.randomNormal(v.shape, 0, 0.5, 'float32', 12)));
+    const dir = freshDir();
+    await first.save(dir);
+    const delta = deltas(first);
+    first.dispose();
+    expect(JSON.parse(await readFile(join(dir, 'adapter_config.json'), 'utf8')).rank_pattern).toBeNull();
+    const second = track(createAdaLora(model, goldenConfig('peft')));
+    const variables = second.trainableVariables();
+    await second.load(dir);
+    expect(second.trainableVariables()).toEqual(variables); // same variable objects, values assigned
+    expect(second.rankPattern()).toBeNull();
+    const loaded = deltas(second);
+    for (const name of second.modules()) expect(loaded[name]).toEqual(delta[name]);
+    const grads = Object.fromEntries(variables.map((v) => [v.name, tf.onesLike(v)]));
+    const report = second.updateAndAllocate(0, grads);
+    tf.dispose(Object.values(grads));
+    expect(report.scoresUpdated).toBe(true);
+  });
+});
+
 describe('load(): PEFT’s own resize on save (layer_forward.json resize_on_save)', () => {
   it('a PEFT-written truncated adapter (keep [T,F,T,F]) loads with rank 2 and ΔW = the masked full-rank ΔW', async () => {
     const dir = freshDir();
