@@ -55,10 +55,12 @@ export { applyTemplate, checkMaxLength, encodeText, longestFirstLengths, onlySec
 export type { PaddedBatch, Padding } from './encode.js';
 export { featurizeClassification } from './classification-features.js';
 export type { ClassificationBatch, ClassificationFeatureOptions } from './classification-features.js';
-export { collateQa, featurizeQa } from './qa-features.js';
+export { collateQa, featurizeQa, qaQuestionText } from './qa-features.js';
 export type { QaBatch, QaFeature, QaFeatureOptions } from './qa-features.js';
 export { postprocessQa } from './qa-postprocess.js';
 export type { QaCandidate, QaPostprocessOptions, QaPredictions } from './qa-postprocess.js';
 export { DataDownloadError, dataCacheDir, fetchOfficialFile, sha256File } from './official-download.js';
 export type { OfficialDownloadOptions } from './official-download.js';
 export { fetchGlueParquet, fetchHubSplit, fetchSquadParquet } from './hub-data.js';
+export type { BatchTokenizer } from './tokenizer.js';
+export { featurizeClassificationAsync, featurizeQaAsync, pretokenize } from './pretokenize.js';

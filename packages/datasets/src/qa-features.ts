@@ -37,6 +37,11 @@ export interface QaFeatureOptions {
 
 const PYTHON_LEADING_WHITESPACE = /^[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
 
+/** The question text that gets tokenized: `question.lstrip()` (Python whitespace), as `run_qa.py` does. */
+export function qaQuestionText(question: string): string {
+  return question.replace(PYTHON_LEADING_WHITESPACE, '');
+}
+
 /**
  * Splits SQuAD examples into model features the way `run_qa.py` does (right padding side): the question is
  * left-stripped, `question` + `context` are encoded with `only_second` truncation into overlapping windows
@@ -52,7 +57,7 @@ export function featurizeQa(examples: readonly SquadExample[], options: QaFeatur
   const specials = specialTokenCount(tokenizer, true);
   const features: QaFeature[] = [];
   examples.forEach((example, exampleIndex) => {
-    const question = tokenizer.tokenize(example.question.replace(PYTHON_LEADING_WHITESPACE, ''));
+    const question = tokenizer.tokenize(qaQuestionText(example.question));
     const context = tokenizer.tokenize(example.context);
     const windows = onlySecondWindows(question.ids.length, context.ids.length, maxLength, docStride, specials, `SQuAD example '${example.id}'`);
     for (const [start, end] of windows) {

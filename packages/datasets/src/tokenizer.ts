@@ -43,3 +43,16 @@ export interface Encoding {
   readonly offsets: Array<[number, number]>;
   readonly sequenceIds: Array<0 | 1 | null>;
 }
+
+/**
+ * A tokenizer that only tokenizes asynchronously, in batches (the npm `tokenizers` binding encodes
+ * asynchronously): `@adalora/models`' `featurizationAdapter` has this shape. Featurize with it through
+ * `featurizeClassificationAsync` / `featurizeQaAsync`, or turn it into a `TokenizerAdapter` for known texts
+ * with `pretokenize`.
+ */
+export interface BatchTokenizer {
+  tokenizeBatch(texts: readonly string[]): Promise<readonly TokenizedText[]>;
+  readonly specialTokens: { readonly cls: number; readonly sep: number; readonly pad: number };
+  readonly template: 'bert' | 'roberta';
+  readonly modelMaxLength?: number;
+}
