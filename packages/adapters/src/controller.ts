@@ -16,6 +16,8 @@ import type { SaveOptions } from './controller-files.js';
 import { createSvdAdapter } from './svd-adapter.js';
 import type { SvdAdapter } from './svd-adapter.js';
 import { resolveTargetModules } from './target-modules.js';
+import { flattenState, unflattenState } from './controller-state.js';
+import type { StateSkeleton } from './controller-state.js';
 
 /** What one `updateAndAllocate` call did, for logging. */
 export interface StepAllocation {
@@ -101,6 +103,14 @@ export interface AdaLoraController {
    * `merge_and_unload`) and frees every variable and score state. The controller is unusable after.
    */
   dispose(): void;
+  /**
+   * The controller's training state for a resumable checkpoint: every score state (split into a JSON
+   * skeleton and tensors, see `flattenState`) and the stored rank pattern. Variables are not included:
+   * save `trainableVariables()` next to it. Tensors stay owned by the controller.
+   */
+  exportState(): { tensors: Record<string, Tensor>; json: unknown };
+  /** Restores `exportState()`'s output into this controller (same config and modules); takes ownership of the tensors. */
+  importState(state: { tensors: Record<string, Tensor>; json: unknown }): void;
 }
 
 /** Internal mutable state shared with the file code. */
@@ -302,6 +312,29 @@ export function createAdaLora(model: AdaptableModel<Tensor>, config: AdaLoraConf
       return { step, ...allocation, scoresUpdated, nonFiniteGradients: nonFinite };
     },
     rankPattern: () => (state.pattern === null ? null : copyPattern(state.pattern)),
+    exportState() {
+      alive('exportState()');
+      const tensors: Record<string, Tensor> = {};
+      const scores = scoreStates === null ? null : Object.fromEntries([...scoreStates].map(([name, s]) => [name, flattenState(s, `score/${name}`, tensors)]));
+      return { tensors, json: { version: 1, scores, pattern: state.pattern, allocatorPattern: allocator?.rankPattern() ?? null } };
+    },
+    importState({ tensors, json }) {
+      alive('importState()');
+      const saved = json as { version?: number; scores: Record<string, StateSkeleton> | null; pattern: Record<string, boolean[]> | null; allocatorPattern: Record<string, boolean[]> | null };
+      if (saved?.version !== 1) throw new UnsupportedInputError({ source: 'importState', expected: 'a state from exportState() (version 1)', found: JSON.stringify(saved?.version) });
+      const scores = saved.scores;
+      if (scores !== null && scorer !== null) {
+        const expected = [...adapters.values()].flatMap((adapter) => rolesOf(adapter).map(([variable]) => variable.name));
+        const missing = expected.filter((name) => !(name in scores));
+        if (missing.length > 0) throw new UnsupportedInputError({ source: 'importState', expected: 'a score state for every adapter variable', found: `none for ${missing.join(', ')}` });
+        disposeScores();
+        scoreStates = new Map(expected.map((name) => [name, unflattenState(scores[name] as StateSkeleton, tensors)]));
+      } else {
+        disposeScores();
+      }
+      state.pattern = saved.pattern === null ? null : copyPattern(saved.pattern);
+      allocator?.restoreRankPattern(saved.allocatorPattern);
+    },
     merge(options = {}) {
       alive('merge()');
       if (state.merged) {

@@ -136,3 +136,24 @@ describe('the caller contract', () => {
     expect(allocator.step(2, { m0: [Number.NaN, 1] })).toEqual({ budget: 2, threshold: null, keep: null, phase: 'warmup', maskSource: null });
   });
 });
+
+describe('restoreRankPattern (resume from a checkpoint)', () => {
+  it('a fresh allocator given the pattern saved at t = 16 replays the golden PEFT final phase', () => {
+    const steps = trajectory.peft.steps as GoldenStep[];
+    const original = allocatorFor('peft');
+    for (const g of steps.filter((s) => s.t <= 16)) original.step(g.t, g.triplet_scores ?? undefined);
+    const resumed = allocatorFor('peft');
+    resumed.restoreRankPattern(original.rankPattern());
+    for (const g of steps.filter((s) => s.t > 16)) {
+      const keep = resumed.step(g.t, g.triplet_scores ?? undefined).keep;
+      expect(keep, `t=${g.t}`).toEqual(Object.fromEntries(Object.entries(g.E_after_allocate).map(([k, e]) => [k, e.map((x) => x !== 0)])));
+    }
+  });
+
+  it('rejects a pattern of the wrong size, naming the matrix', () => {
+    const allocator = allocatorFor('peft');
+    const pattern = Object.fromEntries(eNames.map((n) => [n, Array(c.init_r).fill(true)]));
+    pattern[eNames[1] as string] = [true];
+    expect(() => allocator.restoreRankPattern(pattern)).toThrow(`bad or missing [${eNames[1]}]`);
+  });
+});

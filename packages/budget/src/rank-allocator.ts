@@ -76,6 +76,11 @@ export interface RankAllocator {
    * sums), or `null` before the first mask. A copy.
    */
   rankPattern(): Record<string, boolean[]> | null;
+  /**
+   * Sets the stored keep pattern, as saved from `rankPattern()` in a checkpoint, so a resumed run's
+   * PEFT final phase replays the same pattern. Every known matrix needs `initR` flags.
+   */
+  restoreRankPattern(pattern: Readonly<Record<string, readonly boolean[]>> | null): void;
 }
 
 /**
@@ -179,6 +184,24 @@ export function createRankAllocator(config: RankAllocatorConfig): RankAllocator 
       return { budget, threshold: mask.threshold, keep: mask.keep, phase, maskSource: 'threshold' };
     },
     rankPattern: () => (stored === null ? null : copyPattern(stored)),
+    restoreRankPattern(pattern) {
+      if (pattern === null) {
+        stored = null;
+        return;
+      }
+      const order = modules ?? Object.keys(pattern);
+      const bad = order.filter((name) => pattern[name]?.length !== initR || !(pattern[name] as readonly boolean[]).every((f) => typeof f === 'boolean'));
+      const extra = Object.keys(pattern).filter((name) => !order.includes(name));
+      if (bad.length > 0 || extra.length > 0) {
+        throw new UnsupportedInputError({
+          source: 'RankAllocator.restoreRankPattern',
+          expected: `${initR} boolean flags for each of [${order.join(', ')}]`,
+          found: [bad.length > 0 ? `bad or missing [${bad.join(', ')}]` : '', extra.length > 0 ? `unexpected [${extra.join(', ')}]` : ''].filter(Boolean).join(', '),
+        });
+      }
+      modules = order;
+      stored = copyPattern(pattern);
+    },
   };
 }
 
