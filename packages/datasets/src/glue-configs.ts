@@ -12,7 +12,7 @@ export interface GlueConfigSpec {
   readonly labelColumn: string;
   /** HF `ClassLabel` names in id order, or `null` for STS-B's float32 score. */
   readonly labelNames: readonly string[] | null;
-  /** HF split name → TSV file name(s) inside `folder`, first existing one wins. */
+  /** HF split name → TSV file name(s), looked up in `<dir>/<folder>/` then `<dir>/`; first existing one wins. */
   readonly files: Readonly<Record<string, readonly string[]>>;
 }
 
@@ -123,7 +123,7 @@ export const glueConfigs = {
     textColumns: { premise: 'sentence1', hypothesis: 'sentence2' },
     labelColumn: '',
     labelNames: ['entailment', 'neutral', 'contradiction'],
-    files: { test: ['diagnostic.tsv', '../AX.tsv', '../diagnostic.tsv'] },
+    files: { test: ['diagnostic.tsv', 'AX.tsv'] },
   },
 } as const satisfies Record<string, GlueConfigSpec>;
 

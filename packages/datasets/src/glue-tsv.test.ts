@@ -94,6 +94,11 @@ describe('GLUE TSV quirks and bad input', () => {
     expect(await loadGlueTsv({ dir, config: 'mrpc', split: 'validation', onWarning })).toEqual([{ sentence1: 'x', sentence2: 'y', label: 1, idx: 0 }]);
     expect(warnings).toMatchObject([{ code: 'idx-differs' }]);
   });
+  it('finds AX.tsv at the root and a task folder given directly', async () => {
+    const dir = tempGlue({ 'AX.tsv': 'index\tsentence1\tsentence2\n0\tp\th\n' });
+    expect(await loadGlueTsv({ dir, config: 'ax', split: 'test' })).toEqual([{ premise: 'p', hypothesis: 'h', label: -1, idx: 0 }]);
+    expect(await loadGlueTsv({ dir: join(glueDir, 'RTE'), config: 'rte', split: 'validation' })).toEqual(readJsonl('expected/glue/rte/validation.jsonl'));
+  });
   it('streams: the async iterator yields rows one at a time', async () => {
     const it = readGlueTsv({ dir: glueDir, config: 'cola', split: 'train' })[Symbol.asyncIterator]();
     expect((await it.next()).value).toEqual({ sentence: 'The gardener watered the tulips before noon.', label: 1, idx: 0 });

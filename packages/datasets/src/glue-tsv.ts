@@ -34,8 +34,8 @@ export async function* readGlueTsv(options: GlueTsvOptions): AsyncGenerator<Glue
   const spec = glueConfig(options.config);
   checkGlueSplit(spec, options.split);
   const onWarning = options.onWarning ?? defaultWarningSink;
-  const folder = taskFolder(options.dir, spec);
   if (spec.name === 'mrpc') {
+    const folder = taskFolder(options.dir, spec);
     const sources = mrpcSources(folder, options.split);
     if (sources !== null) {
       yield* readMrpcSource(sources, options.split);
@@ -43,12 +43,12 @@ export async function* readGlueTsv(options: GlueTsvOptions): AsyncGenerator<Glue
     }
     onWarning({
       code: 'idx-differs',
-      source: folder,
+      source: taskFolder(options.dir, spec),
       message:
         'MRPC read from GLUE-format train/dev/test.tsv: idx numbers the rows of that file (HF numbers rows of msr_paraphrase_train.txt) and test.tsv has no labels (-1). Put msr_paraphrase_train.txt, msr_paraphrase_test.txt and mrpc_dev_ids.tsv in this folder to get HF\'s rows.',
     });
   }
-  const path = resolveFile(folder, spec, options.split);
+  const path = resolveFile(options.dir, spec, options.split);
   yield* readGlueFile(path, spec, spec.name === 'cola' && options.split !== 'test', onWarning);
 }
 
@@ -62,17 +62,17 @@ export async function loadGlueTsv(options: GlueTsvOptions): Promise<GlueExample[
 /** `<dir>/<Folder>` when it exists (dir is the GLUE root), else `dir` itself (dir is the task folder). */
 function taskFolder(dir: string, spec: GlueConfigSpec): string {
   const nested = join(dir, spec.folder);
-  return existsSync(nested) || !existsSync(dir) ? nested : dir;
+  return existsSync(nested) ? nested : dir;
 }
 
-function resolveFile(folder: string, spec: GlueConfigSpec, split: string): string {
-  const candidates = (spec.files[split] ?? []).map((name) => join(folder, name));
+function resolveFile(dir: string, spec: GlueConfigSpec, split: string): string {
+  const names = spec.files[split] ?? [];
+  const candidates = names.flatMap((name) => [join(dir, spec.folder, name), join(dir, name)]);
   const found = candidates.find((path) => existsSync(path));
   if (found === undefined) {
-    const nested = folder.endsWith(spec.folder) ? folder : join(folder, spec.folder);
     throw new UnsupportedInputError({
       source: `GLUE ${spec.name}/${split}`,
-      expected: `the file ${join(nested, spec.files[split]?.[0] ?? '')} (from the GLUE ${spec.folder} download, unzipped)`,
+      expected: `the file ${join(dir, spec.folder, names[0] ?? '')} (from the GLUE ${spec.folder} download, unzipped)`,
       found: 'no such file',
     });
   }
