@@ -219,6 +219,16 @@ describe('hubDownload: interrupted and corrupted transfers', () => {
     expect(hub.requests.filter((r) => r.server === 'cdn').length).toBe(3);
   });
 
+  it('gives up on a stalled transfer after the data timeout (HF_HUB_DOWNLOAD_TIMEOUT)', async () => {
+    hub.faults.stallAfterBytes = 1000;
+    await expectHubError(
+      hubDownload('org/tiny', 'sub/dir/model.safetensors', opts({ maxRetries: 1, env: { HF_HOME: join(cache, 'hf-home'), HF_HUB_DOWNLOAD_TIMEOUT: '0.2' } })),
+      'incomplete-download',
+      /stopped at 1000 of 300000 bytes \(no data for 200 ms\)/,
+    );
+    expect(await readdir(join(cache, 'models--org--tiny', 'blobs'))).toEqual([]);
+  });
+
   it('rejects bytes whose sha256 is not the announced etag', async () => {
     hub.faults.corrupt = true;
     await expectHubError(hubDownload('org/tiny', 'sub/dir/model.safetensors', opts()), 'checksum-mismatch', new RegExp(`announced ${sha256Hex(WEIGHTS)}`));

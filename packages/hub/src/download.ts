@@ -301,7 +301,7 @@ async function streamToFile(
       let timer: NodeJS.Timeout | undefined;
       const arm = () => {
         clearTimeout(timer);
-        timer = setTimeout(() => idle.abort(new Error(`no data for ${o.timeoutMs} ms`)), o.timeoutMs);
+        timer = setTimeout(() => idle.abort(new Error(`no data for ${o.downloadTimeoutMs} ms`)), o.downloadTimeoutMs);
       };
       arm();
       let response: Response;

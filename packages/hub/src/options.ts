@@ -20,7 +20,10 @@ export interface HubOptions {
   env?: Env;
   /** Cancels requests and downloads. */
   signal?: AbortSignal;
-  /** Time limit for metadata requests and for each wait on download data, in ms; default 10 000 (huggingface_hub's). */
+  /**
+   * Time limit for metadata requests and for each wait on download data, in ms; default `HF_HUB_ETAG_TIMEOUT`
+   * and `HF_HUB_DOWNLOAD_TIMEOUT` (10 s each, as huggingface_hub).
+   */
   timeoutMs?: number;
 }
 
@@ -35,6 +38,7 @@ export interface ResolvedHubOptions {
   offline: boolean;
   signal: AbortSignal | undefined;
   timeoutMs: number;
+  downloadTimeoutMs: number;
   settings: HubSettings;
 }
 
@@ -62,7 +66,8 @@ export function resolveHubOptions(repoId: string, options: HubOptions): Resolved
     tokenSource: tokenGiven ? (token === null ? null : 'the token option') : settings.tokenSource,
     offline: options.offline ?? settings.offline,
     signal: options.signal,
-    timeoutMs: options.timeoutMs ?? 10_000,
+    timeoutMs: options.timeoutMs ?? settings.etagTimeoutMs,
+    downloadTimeoutMs: options.timeoutMs ?? settings.downloadTimeoutMs,
     settings,
   };
 }

@@ -31,6 +31,9 @@ describe('resolveHubSettings (huggingface_hub constants.py rules)', () => {
     for (const v of ['0', 'false', '', 'off']) expect(resolveHubSettings({ HF_HUB_OFFLINE: v }).offline).toBe(false);
     expect(resolveHubSettings({ TRANSFORMERS_OFFLINE: '1' }).offline).toBe(true);
     expect(resolveHubSettings({ HF_HUB_DISABLE_PROGRESS_BARS: '1' }).progressBars).toBe(false);
+    expect(resolveHubSettings({})).toMatchObject({ etagTimeoutMs: 10_000, downloadTimeoutMs: 10_000 });
+    expect(resolveHubSettings({ HF_HUB_ETAG_TIMEOUT: '2.5', HF_HUB_DOWNLOAD_TIMEOUT: '30' })).toMatchObject({ etagTimeoutMs: 2500, downloadTimeoutMs: 30_000 });
+    expect(resolveHubSettings({ HF_HUB_ETAG_TIMEOUT: 'x' }).etagTimeoutMs).toBe(10_000);
   });
 
   it('token: HF_TOKEN, then HUGGING_FACE_HUB_TOKEN, then HF_TOKEN_PATH or $HF_HOME/token (trimmed)', async () => {

@@ -26,6 +26,10 @@ export interface HubSettings {
   tokenSource: TokenSource | null;
   /** False when `HF_HUB_DISABLE_PROGRESS_BARS` is true. */
   progressBars: boolean;
+  /** `HF_HUB_ETAG_TIMEOUT` (seconds, default 10) in ms: time limit of metadata requests. */
+  etagTimeoutMs: number;
+  /** `HF_HUB_DOWNLOAD_TIMEOUT` (seconds, default 10) in ms: longest wait for download data. */
+  downloadTimeoutMs: number;
 }
 
 const TRUE_VALUES = new Set(['1', 'ON', 'YES', 'TRUE']);
@@ -65,7 +69,23 @@ export function resolveHubSettings(env: Env = process.env): HubSettings {
     }
   }
   const disableBars = env.HF_HUB_DISABLE_PROGRESS_BARS;
-  return { endpoint, hfHome, cacheDir, offline, token, tokenSource, progressBars: !isTrueEnv(disableBars) };
+  return {
+    endpoint,
+    hfHome,
+    cacheDir,
+    offline,
+    token,
+    tokenSource,
+    progressBars: !isTrueEnv(disableBars),
+    etagTimeoutMs: secondsToMs(env.HF_HUB_ETAG_TIMEOUT),
+    downloadTimeoutMs: secondsToMs(env.HF_HUB_DOWNLOAD_TIMEOUT),
+  };
+}
+
+/** A positive number of seconds from the environment, in ms; 10 s (huggingface_hub's default) otherwise. */
+function secondsToMs(value: string | undefined): number {
+  const seconds = value === undefined ? Number.NaN : Number(value);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 10_000;
 }
 
 /** Human-readable name of a {@link TokenSource} for error messages. */

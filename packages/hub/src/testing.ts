@@ -31,6 +31,8 @@ export interface MockRepo {
 export interface MockFaults {
   /** Close the connection after this many body bytes of a file download, for the next `times` downloads. */
   dropAfterBytes?: { bytes: number; times: number };
+  /** Serve a file only up to this byte offset (resumes included), then send nothing more with the connection left open. */
+  stallAfterBytes?: number;
   /** Answer Range requests with the whole file (200), like a proxy that ignores Range. */
   ignoreRange?: boolean;
   /** Flip one byte in every file body sent (right size, wrong content). */
@@ -131,6 +133,10 @@ export async function startMockHub({ repos, pageSize }: { repos: MockRepo[]; pag
     }
     res.writeHead(status, { ...headers, 'content-length': String(body.byteLength), 'accept-ranges': 'bytes' });
     if (req.method === 'HEAD') return void res.end();
+    if (faults.stallAfterBytes !== undefined && start + body.byteLength > faults.stallAfterBytes) {
+      res.write(body.subarray(0, Math.max(0, faults.stallAfterBytes - start)));
+      return;
+    }
     const drop = faults.dropAfterBytes;
     if (drop !== undefined && drop.times > 0 && body.byteLength > drop.bytes) {
       drop.times -= 1;
