@@ -7,6 +7,8 @@ import { evalCommand } from './commands/eval-command.js';
 import { glueMetricsCommand, squadMetricsCommand } from './commands/metrics-command.js';
 import { trainCommand } from './commands/train-command.js';
 import { readRuns, writeReport } from './report/write-report.js';
+import { expandReportArgs } from './sweep/report-args.js';
+import { registerSweepCommand } from './sweep/sweep-command.js';
 
 /** Exit codes of the `adalora` CLI. */
 export const exitCodes = { success: 0, runFailed: 1, usage: 2 } as const;
@@ -47,9 +49,9 @@ function buildProgram(): Command {
     });
 
   program.command('report').description('comparison table (Markdown, CSV), rank heat-maps and curves of finished runs')
-    .argument('<runs...>', 'run folders').option('--out <dir>', 'report folder', 'report')
+    .argument('<runs...>', 'run folders or sweep folders').option('--out <dir>', 'report folder', 'report')
     .action((runs: string[], flags: { out: string }) => {
-      process.stdout.write(writeReport(readRuns(runs), flags.out));
+      process.stdout.write(writeReport(readRuns(expandReportArgs(runs)), flags.out));
       process.stderr.write(`report written to ${flags.out}/report.md\n`);
     });
 
@@ -71,6 +73,7 @@ function buildProgram(): Command {
       process.stdout.write(await defaultCommand(flags));
       process.stderr.write(`report written to ${flags.out}/report/report.md\n`);
     });
+  registerSweepCommand(program);
   return program;
 }
 
