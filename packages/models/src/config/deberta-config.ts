@@ -52,8 +52,13 @@ export function parseDebertaV2Config(raw: RawConfig, source = 'config.json'): De
   const r = new ConfigReader(raw, source);
   const hiddenSize = r.int('hidden_size', 1536, 1);
   const numAttentionHeads = r.int('num_attention_heads', 24, 1);
-  if (!r.has('attention_head_size') && hiddenSize % numAttentionHeads !== 0) {
+  if (hiddenSize % numAttentionHeads !== 0) {
     throw new InvalidConfigError({ field: `${source}: hidden_size`, value: hiddenSize, reason: `must be a multiple of num_attention_heads (${numAttentionHeads})` });
+  }
+  const attentionHeadSize = r.int('attention_head_size', hiddenSize / numAttentionHeads, 1);
+  if (attentionHeadSize * numAttentionHeads !== hiddenSize) {
+    // transformers' attention output projection is Linear(hidden_size, hidden_size): other sizes cannot run there either.
+    throw new InvalidConfigError({ field: `${source}: attention_head_size`, value: attentionHeadSize, reason: `num_attention_heads × attention_head_size must equal hidden_size (${hiddenSize})` });
   }
   const maxPositionEmbeddings = r.int('max_position_embeddings', 512, 1);
   const maxRel = r.int('max_relative_positions', -1);
@@ -69,7 +74,7 @@ export function parseDebertaV2Config(raw: RawConfig, source = 'config.json'): De
     hiddenSize,
     numHiddenLayers: r.int('num_hidden_layers', 24, 1),
     numAttentionHeads,
-    attentionHeadSize: r.int('attention_head_size', Math.floor(hiddenSize / numAttentionHeads), 1),
+    attentionHeadSize,
     intermediateSize: r.int('intermediate_size', 6144, 1),
     hiddenAct: r.string('hidden_act', 'gelu'),
     hiddenDropoutProb,
