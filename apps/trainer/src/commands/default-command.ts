@@ -11,8 +11,10 @@ import { trainCommand } from './train-command.js';
  */
 export async function defaultCommand(flags: { out: string; quiet?: boolean; engine?: string }): Promise<string> {
   const shared: Partial<Record<keyof TrainOptions, string>> = {
-    task: 'synth-sst2', model: 'tiny-deberta-v3', initR: '8', targetR: '4', alpha: '16', lr: '3e-3', epochs: '3',
-    batchSize: '32', maxLength: '32', orthReg: '0.1', seed: '42', logEvery: '5', trainLimit: '2000', evalLimit: '500',
+    task: 'synth-sst2', model: 'tiny-deberta-v3', initR: '8', targetR: '4', alpha: '32', lr: '2e-2', weightDecay: '0', epochs: '4',
+    batchSize: '32', maxLength: '64', orthReg: '0.1', seed: '42', logEvery: '5', trainLimit: '2000', evalLimit: '500',
+    // A 2-layer model at H 64 fits in memory many times over: recomputing layers would only cost time.
+    gradientCheckpointing: 'false',
     ...(flags.engine === undefined ? {} : { engine: flags.engine }),
   };
   const runs: string[] = [];

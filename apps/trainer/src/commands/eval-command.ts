@@ -20,9 +20,8 @@ export async function evalCommand(flags: { run: string; engine?: string }): Prom
     targetModules: options.targetModules,
     method: options.method,
     initR: options.method === 'lora' ? options.targetR : options.initR,
-    targetR: options.targetR,
     alpha: options.alpha,
-    ...(options.method === 'lora' ? {} : { scorer: scoreFunctions.resolve('magnitude')({}), budget: { totalStep: 2, tinit: 0, tfinal: 0, deltaT: 1 } }),
+    ...(options.method === 'lora' ? {} : { targetR: options.targetR, scorer: scoreFunctions.resolve('magnitude')({}), budget: { totalStep: 2, tinit: 0, tfinal: 0, deltaT: 1 } }),
   });
   await controller.load(join(flags.run, runFiles.adapter));
   const evals = evaluateSplits(trainHead, model, evalSets, options.evalBatchSize);

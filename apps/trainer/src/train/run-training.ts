@@ -3,9 +3,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
 import { createAdaLora } from '@adalora/adapters';
 import { AdaLoraError } from '@adalora/core';
-import { loadTaskSplit, seededRandom, tasks } from '@adalora/datasets';
+import { loadTaskSplit, pretokenize, qaQuestionText, seededRandom, tasks } from '@adalora/datasets';
 import type { TaskSpec } from '@adalora/datasets';
-import { loadPretrained, loadTokenizer } from '@adalora/models';
+import { featurizationAdapter, loadPretrained, loadTokenizer } from '@adalora/models';
 import { scoreFunctions } from '@adalora/scores';
 import { initBackend } from '@adalora/tensor';
 import { presetPaperSchedule } from '../config/presets.js';
@@ -68,12 +68,17 @@ export async function prepareTaskAndModel(options: TrainOptions, progress: Progr
     ...(task.kind === 'qa' ? {} : { numLabels: task.numLabels }),
     seed: options.seed,
   });
+  model.gradientCheckpointing = options.gradientCheckpointing;
   if (model.origin.tokenizerDirectory === null) throw new RunFailedError(`model '${options.model}' has no tokenizer files`);
-  const tokenizer = await loadTokenizer(model.origin.tokenizerDirectory);
+  const trainRows = limit<Record<string, unknown>>(train.rows as never, options.trainLimit);
+  const evalSets = evalSplits.map(({ split, data }) => ({ split, rows: limit<Record<string, unknown>>(data.rows as never, options.evalLimit) }));
+  const textsOf = (row: Record<string, unknown>): unknown[] => (task.kind === 'qa' ? [qaQuestionText(row.question as string), row.context] : task.textColumns.map((c) => row[c]));
+  const texts = [trainRows, ...evalSets.map((e) => e.rows)].flatMap((rows) => rows.flatMap((row) => textsOf(row).filter((t): t is string => typeof t === 'string')));
+  // The tokenizers binding only encodes asynchronously: tokenize every text once, featurize synchronously.
+  const tokenizer = await pretokenize(featurizationAdapter(await loadTokenizer(model.origin.tokenizerDirectory)), texts);
   const trainHead: TaskHead = train.kind === 'qa'
-    ? questionAnsweringHead(task, tokenizer, limit(train.rows, options.trainLimit), options.maxLength)
-    : classificationHead(task, tokenizer, limit(train.rows, options.trainLimit), options.maxLength);
-  const evalSets = evalSplits.map(({ split, data }) => ({ split, rows: limit<unknown>(data.rows, options.evalLimit) }));
+    ? questionAnsweringHead(task, tokenizer, trainRows as never, options.maxLength)
+    : classificationHead(task, tokenizer, trainRows as never, options.maxLength);
   return { engine, task, model, trainHead, evalSets };
 }
 
@@ -105,13 +110,13 @@ export async function runTraining(options: TrainOptions, context: RunContext): P
     targetModules: options.targetModules,
     method: options.method,
     initR: options.method === 'lora' ? options.targetR : options.initR,
-    targetR: options.targetR,
     alpha: options.alpha,
     dropout: options.dropout,
     orthRegWeight: options.method === 'lora' ? 0 : options.orthReg,
     seed: options.seed,
     onWarning: (message) => context.progress.log(`warning: ${message}`),
     ...(scorerFactory === null ? {} : {
+      targetR: options.targetR,
       scorer: scorerFactory({ beta1: options.beta1, beta2: options.beta2 }),
       budget: { ...schedule, finalPhase: options.finalPhase },
     }),
