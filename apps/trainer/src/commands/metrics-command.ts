@@ -15,10 +15,28 @@ export async function squadMetricsCommand(args: { data: string; predictions: str
     throw new UnsupportedInputError({ source: args.predictions, expected: 'a JSON object mapping question ids to answer texts' });
   }
   if (version.startsWith('v2') || args.naProb !== undefined) {
-    const naProbs = args.naProb === undefined ? undefined : readJson<Record<string, number>>(args.naProb, 'a JSON object of question id → no-answer probability');
+    const naProbs = args.naProb === undefined ? undefined : readOrderedProbabilities(args.naProb);
     return { ...squadV2Metric(examples, predictions, naProbs === undefined ? {} : { naProbs }) };
   }
   return { ...squadV1Metric(examples, predictions) };
+}
+
+/**
+ * Reads `na_prob.json` (question id → probability) keeping the file's key order: the official
+ * best-threshold search breaks ties in that order, and `JSON.parse` would move integer-like ids first.
+ */
+export function readOrderedProbabilities(path: string): Map<string, number> {
+  const parsed = readJson<Record<string, unknown>>(path, 'a JSON object of question id → no-answer probability');
+  const text = readFileSync(path, 'utf8');
+  const ordered = new Map<string, number>();
+  for (const match of text.matchAll(/"((?:[^"\\]|\\.)*)"\s*:/g)) {
+    const id = JSON.parse(`"${match[1] as string}"`) as string;
+    const value = parsed[id];
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new UnsupportedInputError({ source: `${path}: '${id}'`, expected: 'a number', found: JSON.stringify(value) });
+    ordered.set(id, value);
+  }
+  if (ordered.size !== Object.keys(parsed).length) throw new UnsupportedInputError({ source: path, expected: 'a flat JSON object of question id → number' });
+  return ordered;
 }
 
 /** Reads predictions or references: a JSON array of numbers, or one number per line. */
