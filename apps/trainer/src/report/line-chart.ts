@@ -6,6 +6,18 @@ export interface Series {
   points: Array<[number, number]>;
 }
 
+/**
+ * Exponential moving average of a series' values (`ŷ_i = β·ŷ_{i−1} + (1−β)·y_i`, debiased by
+ * `1 − β^i` as TensorBoard does), so noisy per-step losses read as a trend.
+ */
+export function smooth(points: Array<[number, number]>, beta = 0.9): Array<[number, number]> {
+  let average = 0;
+  return points.map(([x, y], i) => {
+    average = beta * average + (1 - beta) * y;
+    return [x, average / (1 - beta ** (i + 1))];
+  });
+}
+
 /** "Nice" tick values covering [min, max]. */
 export function ticks(min: number, max: number, count = 5): number[] {
   if (!(max > min)) return [min];
@@ -19,9 +31,10 @@ export function ticks(min: number, max: number, count = 5): number[] {
 
 /** An SVG line chart with axes, ticks and a legend. */
 export function lineChartSvg(series: Series[], options: { title: string; xLabel: string; yLabel: string; width?: number; height?: number }): string {
-  const width = options.width ?? 640;
+  const longestLabel = Math.max(0, ...series.map((s) => s.label.length));
+  const margin = { left: 64, right: 50 + longestLabel * 7, top: 36, bottom: 46 };
+  const width = options.width ?? 460 + margin.right;
   const height = options.height ?? 360;
-  const margin = { left: 64, right: 170, top: 36, bottom: 46 };
   const all = series.flatMap((s) => s.points);
   const xs = all.map((p) => p[0]);
   const ys = all.map((p) => p[1]);

@@ -22,9 +22,9 @@ export function rankHeatmapSvg(ranks: Record<string, number>, maxRank: number, t
   const cell = 34;
   const left = Math.max(90, 7 * Math.max(...modules.map((m) => m.length), 4));
   const top = 40;
-  const width = left + layers.length * cell + 70;
+  const width = Math.max(left + layers.length * cell + 70, 24 + title.length * 8.6);
   const height = top + modules.length * cell + 40;
-  const body: string[] = [text(left, 22, title, 'font-size="14" font-weight="bold"')];
+  const body: string[] = [text(8, 22, title, 'font-size="14" font-weight="bold"')];
   modules.forEach((module, row) => {
     body.push(text(left - 8, top + row * cell + cell / 2 + 4, module, 'text-anchor="end"'));
   });

@@ -66,3 +66,13 @@ describe('chart ticks', () => {
     expect(ticks(0.3, 0.72)).toEqual([0.3, 0.4, 0.5, 0.6, 0.7]);
   });
 });
+
+describe('smoothing', () => {
+  it('is the debiased EMA: first point unchanged, then β-weighted', async () => {
+    const { smooth } = await import('./line-chart.js');
+    const out = smooth([[1, 1], [2, 0]], 0.5);
+    expect(out[0]).toEqual([1, 1]);
+    // (0.5·0.5·1 + 0.5·0) / (1 − 0.25) = 0.25 / 0.75
+    expect(out[1]?.[1]).toBeCloseTo(1 / 3, 12);
+  });
+});

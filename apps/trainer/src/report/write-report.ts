@@ -4,7 +4,7 @@ import { UnsupportedInputError } from '@adalora/core';
 import { readJson, readMetrics, runFiles } from '../run/run-folder.js';
 import type { RunResult } from '../run/run-result.js';
 import { buildComparisonTable, comparisonCsv, comparisonMarkdown, rowLabel } from './comparison-table.js';
-import { lineChartSvg, type Series } from './line-chart.js';
+import { lineChartSvg, smooth, type Series } from './line-chart.js';
 import { rankHeatmapSvg } from './rank-heatmap.js';
 
 /** A finished run as the report sees it. */
@@ -54,9 +54,9 @@ export function writeReport(runs: ReportedRun[], outDir: string): string {
       label: `${rowLabel(run.result)} s${run.result.seed}`,
       points: run.metrics.filter((m) => typeof m[key] === 'number' && typeof m.step === 'number').map((m) => [m.step as number, m[key] as number]),
     })).filter((s) => s.points.length > 0);
-    const charts: Array<[string, string, string]> = [['loss', 'training loss', 'loss'], ['eval', `eval ${taskRuns[0]?.result.primary.key ?? ''}`, 'eval_primary'], ['budget', 'rank budget b(t)', 'budget']];
+    const charts: Array<[string, string, string]> = [['loss', 'training loss (EMA 0.9)', 'loss'], ['eval', `eval ${taskRuns[0]?.result.primary.key ?? ''}`, 'eval_primary'], ['budget', 'rank budget b(t)', 'budget']];
     for (const [name, yLabel, key] of charts) {
-      const lines = series(key);
+      const lines = key === 'loss' ? series(key).map((s) => ({ ...s, points: smooth(s.points) })) : series(key);
       if (lines.length === 0) continue;
       const file = `${name}-${slug(task)}.svg`;
       writeFileSync(join(outDir, file), lineChartSvg(lines, { title: `${task}: ${yLabel}`, xLabel: 'optimizer step', yLabel }));

@@ -24,11 +24,11 @@ export function startAdalora(args: string[], options: { cwd?: string; env?: Node
   return { child, output: () => text };
 }
 
-/** Polls `check` every 20 ms until it is true, or fails after `timeoutMs` with `what`. */
-export async function waitFor(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+/** Polls `check` every `everyMs` until it is true, or fails after `timeoutMs` naming `what`. */
+export async function waitFor(what: string, check: () => boolean, timeoutMs: number, everyMs = 20): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 20));
+    await new Promise((done) => setTimeout(done, everyMs));
   }
 }
