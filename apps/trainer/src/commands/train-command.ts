@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { presetOptions } from '../config/presets.js';
 import { mergeOptions, parseFlags, readConfigFile } from '../config/resolve-options.js';
 import type { TrainOptions } from '../config/train-options.js';
@@ -33,6 +33,8 @@ export function resolveTrainOptions(flags: TrainCommandFlags & Record<string, un
 /** `adalora train`: prepares the run folder and trains. */
 export async function trainCommand(flags: TrainCommandFlags & Record<string, unknown>, extra: Partial<RunContext> = {}): Promise<RunResult> {
   const { options, preset } = resolveTrainOptions(flags);
+  // Saved absolute in config.json, so --resume finds the module from any working directory.
+  if (options.scorerModule !== '') options.scorerModule = resolve(options.scorerModule);
   prepareRunFolder(flags.out, { overwrite: flags.overwrite === true, resume: flags.resume === true });
   const progress = createProgress({ quiet: flags.quiet === true, every: options.logEvery });
   return runTraining(options, { out: flags.out, resume: flags.resume === true, progress, ...(preset === undefined ? {} : { preset }), ...extra });

@@ -7,6 +7,8 @@ export interface TrainOptions {
   task: string;
   model: string;
   scorer: string;
+  scorerModule: string;
+  scorerOptions: string;
   method: 'adalora' | 'lora';
   initR: number;
   targetR: number;
@@ -60,6 +62,8 @@ export const trainDefaults: TrainOptions = {
   task: 'synth-sst2',
   model: 'tiny-deberta-v3',
   scorer: 'sensitivity',
+  scorerModule: '',
+  scorerOptions: '',
   method: 'adalora',
   initR: 16,
   targetR: 8,
@@ -99,6 +103,8 @@ export const trainOptionSpecs: readonly OptionSpec[] = [
   { key: 'task', flag: 'task', kind: 'string', description: 'GLUE task, squad/squad_v2, or a synthetic task (synth-sst2, ...)' },
   { key: 'model', flag: 'model', kind: 'string', description: 'hub id, local folder, or zoo name (tiny-deberta-v3, deberta-v3-base, ...)' },
   { key: 'scorer', flag: 'scorer', kind: 'string', description: 'importance score function id (sensitivity, movement, fisher, gsnr, magnitude, ...)' },
+  { key: 'scorerModule', flag: 'scorer-module', kind: 'string', description: 'a JavaScript module whose exported factories are added to the score registry (contributed scorers)' },
+  { key: 'scorerOptions', flag: 'scorer-options', kind: 'string', description: 'JSON options passed to the score function factory (merged over --beta1/--beta2)' },
   { key: 'method', flag: 'method', kind: 'string', choices: ['adalora', 'lora'], description: 'adalora, or lora for the plain LoRA baseline (rank --target-r)' },
   { key: 'initR', flag: 'init-r', kind: 'int', min: 1, description: 'initial rank of every adapted matrix' },
   { key: 'targetR', flag: 'target-r', kind: 'int', min: 0, description: 'target average rank (budget = target-r × matrices)' },

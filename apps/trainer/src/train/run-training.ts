@@ -3,10 +3,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
 import { createAdaLora } from '@adalora/adapters';
 import { AdaLoraError } from '@adalora/core';
+import type { Registry } from '@adalora/core';
 import { loadTaskSplit, pretokenize, qaQuestionText, seededRandom, tasks } from '@adalora/datasets';
 import type { TaskSpec } from '@adalora/datasets';
 import { featurizationAdapter, loadPretrained, loadTokenizer } from '@adalora/models';
-import { scoreFunctions } from '@adalora/scores';
+import type { ScoreFunctionFactory } from '@adalora/scores';
 import { initBackend } from '@adalora/tensor';
 import { presetPaperSchedule } from '../config/presets.js';
 import type { TrainOptions } from '../config/train-options.js';
@@ -17,6 +18,7 @@ import { clipByGlobalNorm } from './clip.js';
 import { linearWarmupDecay } from './lr-schedule.js';
 import type { Progress } from './progress.js';
 import { fitSchedule } from './schedule-fit.js';
+import { scorerOptions, scorerRegistry } from './scorer-options.js';
 import { classificationHead, questionAnsweringHead, type TaskHead, type TrainableModel } from './task-heads.js';
 import { loadCheckpoint, saveCheckpoint, type StatefulController } from './train-state.js';
 
@@ -35,7 +37,7 @@ export interface RunContext {
   preset?: string;
   progress: Progress;
   /** Score-function registry to resolve `--scorer` in (the built-ins, possibly extended). */
-  scorers?: typeof scoreFunctions;
+  scorers?: Registry<string, ScoreFunctionFactory>;
   /** Test hook: called after every optimizer step (e.g. to kill the process mid-run). */
   afterStep?: (step: number) => void;
 }
@@ -98,7 +100,7 @@ export function evaluateSplits(head: TaskHead, model: unknown, evalSets: Array<{
 export async function runTraining(options: TrainOptions, context: RunContext): Promise<RunResult> {
   const started = Date.now();
   const { engine, task, model, trainHead, evalSets } = await prepareTaskAndModel(options, context.progress);
-  const scorers = context.scorers ?? scoreFunctions;
+  const scorers = context.scorers ?? (await scorerRegistry(options.scorerModule));
   const scorerFactory = options.method === 'adalora' ? scorers.resolve(options.scorer) : null;
   const perStep = options.batchSize * options.gradAccum;
   const stepsPerEpoch = Math.ceil(trainHead.size / perStep);
@@ -117,7 +119,7 @@ export async function runTraining(options: TrainOptions, context: RunContext): P
     onWarning: (message) => context.progress.log(`warning: ${message}`),
     ...(scorerFactory === null ? {} : {
       targetR: options.targetR,
-      scorer: scorerFactory({ beta1: options.beta1, beta2: options.beta2 }),
+      scorer: scorerFactory(scorerOptions(options)),
       budget: { ...schedule, finalPhase: options.finalPhase },
     }),
   });
