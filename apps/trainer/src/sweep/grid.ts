@@ -263,7 +263,8 @@ export function readGridFile(file: string): Grid {
 
 /**
  * Applies command-line changes to a grid: `--axis name=v1,v2` replaces an axis's values (for an axis
- * of option sets: keeps the sets with those names) or adds a new option axis; train flags given to
+ * of option sets: keeps the sets with those names) or adds a new option axis (taking the option out of
+ * `fixed` if it was there); train flags given to
  * `adalora sweep` override `fixed` (an axis option there is an error: change it with `--axis`).
  */
 export function applyOverrides(grid: Grid, overrides: { axes?: string[]; fixed?: Record<string, string> }): Grid {
@@ -290,7 +291,9 @@ export function applyOverrides(grid: Grid, overrides: { axes?: string[]; fixed?:
     if (at >= 0) axes[at] = axis;
     else axes.push(axis);
   }
-  const changed: Grid = { name: grid.name, fixed: { ...grid.fixed }, axes };
+  // An option that `--axis` turns into an axis is no longer fixed.
+  const fixed = Object.fromEntries(Object.entries(grid.fixed).filter(([key]) => !axes.some((axis) => !grid.axes.includes(axis) && axis.values.some((v) => key in v.options))));
+  const changed: Grid = { name: grid.name, fixed, axes };
   for (const [name, raw] of Object.entries(overrides.fixed ?? {})) {
     const key = keyOf(name);
     if (key === undefined) throw new InvalidConfigError({ field: `--${name}`, value: raw, reason: new UnknownImplementationError({ kind: 'train option', id: name, available: knownKeys }).message });
