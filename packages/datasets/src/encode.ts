@@ -1,4 +1,6 @@
-import { InvalidConfigError, UnsupportedInputError } from '@adalora/core';
+import { InvalidConfigError, longestFirstLengths, strideWindows, UnsupportedInputError } from '@adalora/core';
+
+export { longestFirstLengths };
 import type { Encoding, TokenizedText, TokenizerAdapter } from './tokenizer.js';
 
 /** Number of special tokens the template adds: single 2; pair 3 (BERT) or 4 (RoBERTa). */
@@ -7,26 +9,6 @@ export function specialTokenCount(tokenizer: TokenizerAdapter, pair: boolean): n
   return tokenizer.template === 'roberta' ? 4 : 3;
 }
 
-/**
- * How many tokens of each input the fast (Rust) tokenizer keeps under `longest_first` for a budget of
- * `budget = max_length − special tokens`: with `s` the shorter and `l` the longer length (A counts as the
- * shorter on a tie), nothing is cut when `s + l ≤ budget`; else `l' = s > budget ? s : max(s, budget − s)`
- * and, if still `s + l' > budget`, `s' = ⌊budget/2⌋`, `l' = s' + budget mod 2` (the spare token goes to the
- * longer input, to B on a tie). Tokens are removed from the right. (The slow Python tokenizers split an odd
- * budget the other way; numbers from the two are not comparable.)
- */
-export function longestFirstLengths(lengthA: number, lengthB: number, budget: number): [number, number] {
-  if (lengthA + lengthB <= budget) return [lengthA, lengthB];
-  const aIsShorter = lengthA <= lengthB;
-  const s = aIsShorter ? lengthA : lengthB;
-  let keepShort = s;
-  let keepLong = s > budget ? s : Math.max(s, budget - s);
-  if (keepShort + keepLong > budget) {
-    keepShort = Math.floor(budget / 2);
-    keepLong = keepShort + (budget % 2);
-  }
-  return aIsShorter ? [keepShort, keepLong] : [keepLong, keepShort];
-}
 
 /** Builds one encoding from already-cut token lists with the tokenizer's template (no padding). */
 export function applyTemplate(tokenizer: TokenizerAdapter, a: TokenizedText, b: TokenizedText | null): Encoding {
@@ -91,12 +73,7 @@ export function onlySecondWindows(questionLength: number, contextLength: number,
       found: `${questionLength} question tokens`,
     });
   }
-  const step = room - stride;
-  const windows: Array<[number, number]> = [];
-  for (let start = 0; ; start += step) {
-    windows.push([start, Math.min(start + room, contextLength)]);
-    if (start + room >= contextLength) return windows;
-  }
+  return strideWindows(contextLength, room, stride, 'docStride').map(({ start, end }): [number, number] => [start, end]);
 }
 
 /** Rejects a `maxLength` above the tokenizer's `modelMaxLength` (the position embeddings would run out). */
