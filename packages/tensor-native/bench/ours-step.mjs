@@ -19,6 +19,7 @@ const steps = Number(flag('steps', '2'));
 const useNative = flag('native', 'on') === 'on';
 const useFused = flag('fused', 'on') === 'on';
 const useCheckpoint = flag('checkpoint', 'off') === 'on';
+const freeEarly = flag('free-early', 'on') === 'on';
 
 // @adalora/tensor is not a dependency of this package (it will load this package); the monorepo's build is used.
 const tensorDist = fileURLToPath(new URL('../../tensor/dist/index.js', import.meta.url));
@@ -175,10 +176,10 @@ function bookkeeping(grads) {
 
 if (flag('profile', 'off') === 'on') {
   // Per-kernel wall time of one step (forward, backward and optimizer), heaviest first, on stderr.
-  const { value, grads } = tf.variableGrads(lossFn, trainable);
+  const { value, grads } = tf.variableGrads(() => { const l = freeEarly ? tf.tidy(lossFn) : lossFn(); if (process.env.DEBUG_MEM) console.error("after forward MB", (tf.memory().numBytes / 2 ** 20).toFixed(0), "wasm heap MB", (tf.backend().wasm?.HEAPU8.length / 2 ** 20).toFixed(0)); return l; }, trainable);
   tf.dispose([value, ...Object.values(grads)]);
   const info = await tf.profile(() => {
-    const { value: v, grads: g } = tf.variableGrads(lossFn, trainable);
+    const { value: v, grads: g } = tf.variableGrads(() => { const l = freeEarly ? tf.tidy(lossFn) : lossFn(); if (process.env.DEBUG_MEM) console.error("after forward MB", (tf.memory().numBytes / 2 ** 20).toFixed(0), "wasm heap MB", (tf.backend().wasm?.HEAPU8.length / 2 ** 20).toFixed(0)); return l; }, trainable);
     optimizer.applyGradients(g);
     tf.dispose([v, ...Object.values(g)]);
   });
@@ -200,7 +201,7 @@ const bookkeepingMs = [];
 let loss = NaN;
 for (let s = 0; s < steps + 1; s++) {
   const start = performance.now();
-  const { value, grads } = tf.variableGrads(lossFn, trainable);
+  const { value, grads } = tf.variableGrads(() => { const l = freeEarly ? tf.tidy(lossFn) : lossFn(); if (process.env.DEBUG_MEM) console.error("after forward MB", (tf.memory().numBytes / 2 ** 20).toFixed(0), "wasm heap MB", (tf.backend().wasm?.HEAPU8.length / 2 ** 20).toFixed(0)); return l; }, trainable);
   optimizer.applyGradients(grads);
   loss = value.dataSync()[0];
   const mid = performance.now();

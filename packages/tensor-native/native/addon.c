@@ -223,12 +223,30 @@ static napi_value js_softmax_grad(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-/* blasLoaded() → whether OpenBLAS is loaded in this process. */
-static napi_value js_blas_loaded(napi_env env, napi_callback_info info) {
+/* gather(heap, xOffset, indicesOffset, count, outer, axis, inner, outOffset) → -1 - i for a bad index i, else 0 */
+static napi_value js_gather(napi_env env, napi_callback_info info) {
+  Call call;
+  if (!start(&call, env, info, 8, 1)) return NULL;
+  int64_t count = int_arg(&call, 3), outer = int_arg(&call, 4), axis = int_arg(&call, 5), inner = int_arg(&call, 6);
+  float *x = floats_at(&call, 1, outer * axis * inner), *indices = floats_at(&call, 2, count), *out = floats_at(&call, 7, outer * count * inner);
+  if (call.failed) return NULL;
+  int64_t status = fused_gather((const uint32_t *)x, (const int32_t *)indices, count, outer, axis, inner, (uint32_t *)out);
   napi_value value;
-  napi_get_boolean(env, blas_sgemm() != NULL, &value);
+  napi_create_int64(env, status, &value);
   return value;
 }
+
+/* scatterAdd(heap, srcOffset, indicesOffset, count, outer, axis, inner, outOffset) */
+static napi_value js_scatter_add(napi_env env, napi_callback_info info) {
+  Call call;
+  if (!start(&call, env, info, 8, 1)) return NULL;
+  int64_t count = int_arg(&call, 3), outer = int_arg(&call, 4), axis = int_arg(&call, 5), inner = int_arg(&call, 6);
+  float *src = floats_at(&call, 1, outer * count * inner), *indices = floats_at(&call, 2, count), *out = floats_at(&call, 7, outer * axis * inner);
+  if (call.failed) return NULL;
+  fused_scatter_add(src, (const int32_t *)indices, count, outer, axis, inner, out);
+  return undefined(env);
+}
+
 
 #define EXPORT(name, fn)                                              \
   do {                                                                \
@@ -247,7 +265,8 @@ static napi_value init(napi_env env, napi_value exports) {
   EXPORT("layerNormGrad", js_layer_norm_grad);
   EXPORT("geluGrad", js_gelu_grad);
   EXPORT("softmaxGrad", js_softmax_grad);
-  EXPORT("blasLoaded", js_blas_loaded);
+  EXPORT("gather", js_gather);
+  EXPORT("scatterAdd", js_scatter_add);
   return exports;
 }
 

@@ -118,3 +118,36 @@ VECTORIZE void fused_softmax_grad(const float *dy, const float *y, int64_t rows,
     for (int64_t c = 0; c < cols; c++) dxr[c] = yr[c] * (dyr[c] - dot);
   }
 }
+
+VECTORIZE int64_t fused_gather(const uint32_t *x, const int32_t *idx, int64_t count, int64_t outer, int64_t axis, int64_t inner, uint32_t *out) {
+  for (int64_t i = 0; i < count; i++) {
+    if (idx[i] < 0 || idx[i] >= axis) return -1 - i;
+  }
+  for (int64_t o = 0; o < outer; o++) {
+    const uint32_t *src = x + o * axis * inner;
+    uint32_t *dst = out + o * count * inner;
+    if (inner == 1) {
+#pragma omp simd
+      for (int64_t i = 0; i < count; i++) dst[i] = src[idx[i]];
+    } else {
+      for (int64_t i = 0; i < count; i++) memcpy(dst + i * inner, src + (int64_t)idx[i] * inner, (size_t)inner * sizeof(uint32_t));
+    }
+  }
+  return 0;
+}
+
+VECTORIZE void fused_scatter_add(const float *src, const int32_t *idx, int64_t count, int64_t outer, int64_t axis, int64_t inner, float *out) {
+  memset(out, 0, (size_t)(outer * axis * inner) * sizeof(float));
+  for (int64_t o = 0; o < outer; o++) {
+    const float *from = src + o * count * inner;
+    float *to = out + o * axis * inner;
+    for (int64_t i = 0; i < count; i++) {
+      int32_t j = idx[i];
+      if (j < 0 || j >= axis) continue;
+      const float *row = from + i * inner;
+      float *dst = to + (int64_t)j * inner;
+#pragma omp simd
+      for (int64_t c = 0; c < inner; c++) dst[c] += row[c];
+    }
+  }
+}

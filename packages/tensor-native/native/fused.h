@@ -32,4 +32,16 @@ void fused_gelu_grad(const float *dy, const float *x, float *dx, int64_t n);
 /* Softmax gradient over the last axis of y [rows, cols]: dx = y·(dy − Σ_j dy_j·y_j). */
 void fused_softmax_grad(const float *dy, const float *y, int64_t rows, int64_t cols, float *dx);
 
+/*
+ * Gather of 4-byte elements along the middle axis of x viewed as [outer, axis, inner]:
+ * out[o, i, :] = x[o, idx[i], :]. Returns -1 - i for the first index i outside [0, axis), else 0.
+ */
+int64_t fused_gather(const uint32_t *x, const int32_t *idx, int64_t count, int64_t outer, int64_t axis, int64_t inner, uint32_t *out);
+
+/*
+ * Its adjoint, a scatter-add: out = 0, then out[o, idx[i], :] += src[o, i, :] over out viewed as [outer, axis, inner];
+ * indices outside [0, axis) are skipped (TensorFlow's UnsortedSegmentSum drops them).
+ */
+void fused_scatter_add(const float *src, const int32_t *idx, int64_t count, int64_t outer, int64_t axis, int64_t inner, float *out);
+
 #endif

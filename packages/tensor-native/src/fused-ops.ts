@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { getGradient, getKernel, Softmax } from '@tensorflow/tfjs-core';
-import type { GradConfig, GradSaveFunc, KernelConfig, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import { getKernel, Softmax } from '@tensorflow/tfjs-core';
+import type { GradSaveFunc, KernelConfig, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import { overrideGradient } from './gradient-overrides.js';
 import type { NativeAddon } from './native-addon.js';
 import { unaryOp } from './native-elementwise.js';
 import { heapOffset, type WasmHeapBackend } from './wasm-heap-backend.js';
@@ -15,10 +16,13 @@ export const fusedKernelNames = {
   gelu: 'AdaLoraGelu',
   geluGrad: 'AdaLoraGeluGrad',
   softmaxGrad: 'AdaLoraSoftmaxGrad',
+  gatherGrad: 'AdaLoraGatherGrad',
 } as const;
 
-const hasKernel = (name: string) => getKernel(name, tf.getBackend()) !== undefined;
-const run = (name: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap = {}) =>
+/** Whether the active backend has kernel `name`. */
+export const hasKernel = (name: string): boolean => getKernel(name, tf.getBackend()) !== undefined;
+/** Runs kernel `name` on the active backend, recorded like any op. */
+export const runKernel = (name: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap = {}): Tensor | Tensor[] =>
   tf.engine().runKernel(name, inputs as unknown as tf.NamedTensorMap, attrs) as Tensor | Tensor[];
 
 /**
@@ -40,13 +44,13 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps: number): 
   const fused = tf.customGrad((...args: Array<Tensor | GradSaveFunc>) => {
     const [input, g, b] = args as [Tensor, Tensor, Tensor];
     const save = args[3] as GradSaveFunc;
-    const [y, mean, rstd] = run(fusedKernelNames.layerNorm, { x: input, gamma: g, beta: b }, { epsilon: eps }) as [Tensor, Tensor, Tensor];
+    const [y, mean, rstd] = runKernel(fusedKernelNames.layerNorm, { x: input, gamma: g, beta: b }, { epsilon: eps }) as [Tensor, Tensor, Tensor];
     save([input, g, mean, rstd]);
     return {
       value: y,
       gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => {
         const [sx, sg, sm, sr] = saved as [Tensor, Tensor, Tensor, Tensor];
-        const [dx, dgamma, dbeta] = run(fusedKernelNames.layerNormGrad, { dy: dy as Tensor, x: sx, mean: sm, rstd: sr, gamma: sg }) as [Tensor, Tensor, Tensor];
+        const [dx, dgamma, dbeta] = runKernel(fusedKernelNames.layerNormGrad, { dy: dy as Tensor, x: sx, mean: sm, rstd: sr, gamma: sg }) as [Tensor, Tensor, Tensor];
         return [dx, tf.reshape(dgamma, g.shape), tf.reshape(dbeta, b.shape)];
       },
     };
@@ -67,15 +71,12 @@ export function gelu(x: Tensor): Tensor {
     const input = args[0] as Tensor;
     (args[1] as GradSaveFunc)([input]);
     return {
-      value: run(fusedKernelNames.gelu, { x: input }) as Tensor,
-      gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => run(fusedKernelNames.geluGrad, { dy: dy as Tensor, x: saved[0] as Tensor }) as Tensor,
+      value: runKernel(fusedKernelNames.gelu, { x: input }) as Tensor,
+      gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => runKernel(fusedKernelNames.geluGrad, { dy: dy as Tensor, x: saved[0] as Tensor }) as Tensor,
     };
   });
   return fused(x);
 }
-
-/** The registered gradient of `Softmax` before ours, restored by `restoreSoftmaxGradient`. */
-let stockSoftmaxGradient: GradConfig | undefined;
 
 /**
  * Replaces the gradient of tfjs's `Softmax` kernel (so every `tf.softmax` benefits) by one that, where the
@@ -83,24 +84,15 @@ let stockSoftmaxGradient: GradConfig | undefined;
  * stock gradient (the same formula from four kernels).
  */
 export function installSoftmaxGradient(): void {
-  const stock = stockSoftmaxGradient ?? getGradient(Softmax);
-  if (stock === undefined) return; // gradients not registered in this process: nothing to speed up
-  stockSoftmaxGradient = stock;
-  tf.registerGradient({
+  overrideGradient(Softmax, (stock) => ({
     kernelName: Softmax,
     outputsToSave: [true],
     gradFunc: (dy, saved, attrs) => {
       const [y] = saved as [Tensor];
       if (!hasKernel(fusedKernelNames.softmaxGrad) || y.dtype !== 'float32') return stock.gradFunc(dy, saved, attrs);
-      return { logits: () => run(fusedKernelNames.softmaxGrad, { dy: dy as Tensor, y }) as Tensor };
+      return { logits: () => runKernel(fusedKernelNames.softmaxGrad, { dy: dy as Tensor, y }) as Tensor };
     },
-  });
-}
-
-/** Puts back the stock `Softmax` gradient. */
-export function restoreSoftmaxGradient(): void {
-  if (stockSoftmaxGradient !== undefined) tf.registerGradient(stockSoftmaxGradient);
-  stockSoftmaxGradient = undefined;
+  }));
 }
 
 /** The fused kernels on the wasm backend, computed by the addon in place on the wasm heap. */

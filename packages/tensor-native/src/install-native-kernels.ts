@@ -1,6 +1,8 @@
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
-import { installSoftmaxGradient, nativeFusedKernels, restoreSoftmaxGradient } from './fused-ops.js';
+import { installSoftmaxGradient, nativeFusedKernels } from './fused-ops.js';
+import { restoreGradients } from './gradient-overrides.js';
+import { installGatherGradient, nativeGather, nativeGatherGrad, nativeUnsortedSegmentSum } from './native-gather.js';
 import { loadNative, type LoadedBlas } from './native-addon.js';
 import { nativeErf, nativeExp, nativeSum, sharedIdentity } from './native-elementwise.js';
 import { nativeBatchMatMul, nativeFusedMatMul } from './native-matmul.js';
@@ -65,7 +67,10 @@ export function installNativeKernels(options: NativeInstallOptions = {}): Native
     nativeErf(addon, previous),
     nativeSum(addon, previous),
     sharedIdentity(previous),
+    nativeGather(addon, previous),
+    nativeUnsortedSegmentSum(addon, previous),
     ...nativeFusedKernels(addon),
+    nativeGatherGrad(addon),
   ];
   for (const config of configs) {
     const current = getKernel(config.kernelName, 'wasm');
@@ -74,6 +79,7 @@ export function installNativeKernels(options: NativeInstallOptions = {}): Native
     registerKernel(config);
   }
   installSoftmaxGradient();
+  installGatherGradient();
   const kernels = configs.map((c) => c.kernelName);
   if (blas === null) {
     const reason = `matmuls stay on wasm: ${native.blasReason} (${installHint}); native elementwise and fused kernels: ${kernels.join(', ')}`;
@@ -95,5 +101,5 @@ export function uninstallNativeKernels(): void {
     if (previous !== undefined) registerKernel(previous);
   }
   replaced.clear();
-  restoreSoftmaxGradient();
+  restoreGradients();
 }

@@ -19,7 +19,9 @@ export interface NativeAddon {
     rows: number, cols: number, dxOffset: number, dgammaOffset: number, dbetaOffset: number): void;
   geluGrad(heap: ArrayBuffer, dyOffset: number, xOffset: number, dxOffset: number, n: number): void;
   softmaxGrad(heap: ArrayBuffer, dyOffset: number, yOffset: number, rows: number, cols: number, dxOffset: number): void;
-  blasLoaded(): boolean;
+  /** Returns -1 - i for the first index i out of range, else 0. */
+  gather(heap: ArrayBuffer, xOffset: number, indicesOffset: number, count: number, outer: number, axis: number, inner: number, outOffset: number): number;
+  scatterAdd(heap: ArrayBuffer, srcOffset: number, indicesOffset: number, count: number, outer: number, axis: number, inner: number, outOffset: number): void;
 }
 
 /** OpenBLAS as loaded: the path that worked, its build configuration and thread count. */
