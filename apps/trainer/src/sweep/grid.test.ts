@@ -141,7 +141,7 @@ describe('presets', () => {
     const cells = expandGrid(presetGrid('smoke'));
     expect(cells).toHaveLength(8);
     expect(new Set(cells.map((c) => c.options.task))).toEqual(new Set(['synth-sst2', 'synth-mrpc']));
-    expect(new Set(cells.map((c) => c.options.scorer))).toEqual(new Set(['sensitivity', 'fisher']));
+    expect(new Set(cells.map((c) => c.options.scorer))).toEqual(new Set(['sensitivity', 'gsnr']));
     expect(new Set(cells.map((c) => c.options.seed))).toEqual(new Set([1, 2]));
     expect(cells.every((c) => c.options.model === 'tiny-deberta-v3')).toBe(true);
   });

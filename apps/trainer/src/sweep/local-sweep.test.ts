@@ -35,8 +35,8 @@ describe('adalora sweep, local executor', () => {
     await waitFor('sweep.json', () => existsSync(join(out, 'sweep.json')), 30_000);
     const cells = (JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as SweepManifest).cells;
     expect(cells.map((c) => c.name)).toEqual([
-      'task=synth-sst2,scorer=sensitivity,seed=1', 'task=synth-sst2,scorer=sensitivity,seed=2', 'task=synth-sst2,scorer=fisher,seed=1', 'task=synth-sst2,scorer=fisher,seed=2',
-      'task=synth-mrpc,scorer=sensitivity,seed=1', 'task=synth-mrpc,scorer=sensitivity,seed=2', 'task=synth-mrpc,scorer=fisher,seed=1', 'task=synth-mrpc,scorer=fisher,seed=2',
+      'task=synth-sst2,scorer=sensitivity,seed=1', 'task=synth-sst2,scorer=sensitivity,seed=2', 'task=synth-sst2,scorer=gsnr,seed=1', 'task=synth-sst2,scorer=gsnr,seed=2',
+      'task=synth-mrpc,scorer=sensitivity,seed=1', 'task=synth-mrpc,scorer=sensitivity,seed=2', 'task=synth-mrpc,scorer=gsnr,seed=1', 'task=synth-mrpc,scorer=gsnr,seed=2',
     ]);
     const finished = () => cells.filter((c) => existsSync(join(out, c.dir, 'result.json')));
     const checkpointed = () => cells.filter((c) => !existsSync(join(out, c.dir, 'result.json')) && existsSync(join(out, c.dir, 'checkpoint', 'state.json')));
@@ -74,7 +74,7 @@ describe('adalora sweep, local executor', () => {
     expect(cells.every((c) => existsSync(join(out, c.dir, 'result.json')))).toBe(true);
     const report = readFileSync(join(out, 'report', 'report.md'), 'utf8');
     expect(second.stdout).toContain('| Method | synth-sst2 Acc | synth-mrpc Acc');
-    for (const label of ['AdaLoRA (sensitivity)', 'AdaLoRA (fisher)']) expect(report).toMatch(new RegExp(`\\| ${label.replace(/[()]/g, '\\$&')} \\| [0-9.]+±[0-9.]+ \\| [0-9.]+±[0-9.]+ \\|`));
+    for (const label of ['AdaLoRA (sensitivity)', 'AdaLoRA (gsnr)']) expect(report).toMatch(new RegExp(`\\| ${label.replace(/[()]/g, '\\$&')} \\| [0-9.]+±[0-9.]+ \\| [0-9.]+±[0-9.]+ \\|`));
     expect(readdirSync(join(out, 'report')).filter((f) => f.startsWith('ranks-'))).toHaveLength(4);
 
     // `sweep status` reads the same from the folders; `report <sweep dir>` rebuilds the report.
@@ -116,7 +116,7 @@ describe('adalora sweep, local executor', () => {
     const result = adalora(['sweep', '--preset', 'smoke', '--out', out, '--dry-run', '--axis', 'seed=7']);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout.split('\n')[0]).toBe(`sweep smoke: 4 cells in ${out} (dry run: nothing written or run)`);
-    expect(result.stdout).toContain(`   3  task=synth-mrpc,scorer=fisher,seed=7       new`);
+    expect(result.stdout).toContain(`   3  task=synth-mrpc,scorer=gsnr,seed=7         new`);
     expect(result.stdout).toContain(`adalora train --out ${join(out, 'cells', 'task=synth-sst2,scorer=sensitivity,seed=7')} --model tiny-deberta-v3`);
     expect(existsSync(out)).toBe(false);
   });

@@ -50,7 +50,7 @@ describe.skipIf(unavailable !== undefined)(`slurm executor against a local singl
     await waitFor('report.md', () => existsSync(join(out, 'report', 'report.md')), 30_000);
     const report = readFileSync(join(out, 'report', 'report.md'), 'utf8');
     expect(report).toContain('AdaLoRA (sensitivity)');
-    expect(report).toContain('AdaLoRA (fisher)');
+    expect(report).toContain('AdaLoRA (gsnr)');
     expect(report).toContain('synth-sst2');
     expect(report).toContain('synth-mrpc');
 

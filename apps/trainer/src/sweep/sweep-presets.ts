@@ -16,7 +16,7 @@ const studyTasks = ['mnli', 'sst2', 'cola', 'qqp', 'qnli', 'rte', 'mrpc', 'stsb'
  * four studied scores, over 3 seeds (change them with `--axis seed=1,2,3,4,5`): 10 × 5 × 3 = 150 cells.
  *
  * `smoke`: the same shape at toy size, to check a setup end to end in minutes on a laptop: the tiny
- * random DeBERTa-v3 on two synthetic tasks, two scores, two seeds (8 cells).
+ * random DeBERTa-v3 on two synthetic tasks, two scores (AdaLoRA's own and GSNR), two seeds (8 cells).
  */
 export const sweepPresets: Record<string, SweepPreset> = {
   'seed-study': {
@@ -37,13 +37,13 @@ export const sweepPresets: Record<string, SweepPreset> = {
     },
   },
   smoke: {
-    description: 'toy check: tiny-deberta-v3 on synth-sst2 and synth-mrpc, sensitivity and fisher, 2 seeds (8 small cells)',
+    description: 'toy check: tiny-deberta-v3 on synth-sst2 and synth-mrpc, sensitivity and gsnr, 2 seeds (8 small cells)',
     grid: {
       fixed: {
         model: 'tiny-deberta-v3', method: 'adalora', 'init-r': 8, 'target-r': 4, alpha: 16, lr: 3e-3, epochs: 1,
         'batch-size': 32, 'max-length': 32, 'train-limit': 512, 'eval-limit': 200, 'log-every': 4,
       },
-      axes: { task: ['synth-sst2', 'synth-mrpc'], scorer: ['sensitivity', 'fisher'], seed: [1, 2] },
+      axes: { task: ['synth-sst2', 'synth-mrpc'], scorer: ['sensitivity', 'gsnr'], seed: [1, 2] },
     },
   },
 };
