@@ -1,15 +1,19 @@
 // Benchmark: forward and forward+backward time of a deberta-v3-base-shaped model (random weights) at
 // batch 8 x seq 128, per engine. Runs the built package (dist/): `pnpm build && pnpm bench`.
 // Options: --engines wasm,cpu  --layers N (default 12; cpu is ~20-60x slower than wasm, so by default it
-// runs 1 layer and the per-layer time is reported)  --repeats R (default 2)  --vocab V (default 128100).
+// runs 1 layer and the per-layer time is reported)  --repeats R (default 2)  --vocab V (default 128100)
+// --cpu-backward (also time the backward pass on cpu: tfjs-backend-cpu 4.22's UnsortedSegmentSum, the
+// gradient of the relative-position gather, loops over every segment and is quadratic, which takes
+// hours and tens of GB at these shapes).
 // Backward: rank-8 LoRA-style branches on the six matrices of every layer (the AdaLoRA setting) plus the
 // classifier head, gradient checkpointing on (the default). Prints one JSON object.
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@adalora/tensor';
 import { modelZoo, randomModel } from '../dist/index.js';
 
+const argv = process.argv.slice(2);
 const args = Object.fromEntries(
-  process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []),
+  argv.flatMap((a, i) => (a.startsWith('--') ? [[a.slice(2), argv[i + 1]?.startsWith('--') === false ? argv[i + 1] : '']] : [])),
 );
 const engines = (args.engines ?? 'wasm,cpu').split(',');
 const repeats = Number(args.repeats ?? 2);
@@ -32,6 +36,7 @@ class LowRank {
   }
 }
 
+const log = (message) => process.stderr.write(`[bench] ${message} (rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB)\n`);
 const time = async (fn) => {
   const t0 = performance.now();
   await fn();
@@ -68,19 +73,25 @@ for (const engine of engines) {
     value.dataSync();
     tf.dispose([value, ...Object.values(grads)]);
   };
+  log(`${engine}: model built (${layers} layers)`);
   forward(); // warm-up (kernel set-up, index caches)
+  log(`${engine}: warm-up forward done`);
   const forwardMs = [];
   for (let i = 0; i < repeats; i++) forwardMs.push(await time(forward));
   const stepMs = [];
-  for (let i = 0; i < repeats; i++) stepMs.push(await time(() => step(i)));
+  log(`${engine}: forward timed`);
+  const backward = engine !== 'cpu' || args['cpu-backward'] !== undefined;
+  if (backward) for (let i = 0; i < repeats; i++) stepMs.push(await time(() => step(i)));
+  log(`${engine}: forward+backward ${backward ? 'timed' : 'skipped'}`);
   const best = (xs) => Math.min(...xs);
   results.push({
     engine,
     layers,
     forwardMs: Math.round(best(forwardMs)),
-    forwardBackwardMs: Math.round(best(stepMs)),
+    forwardBackwardMs: backward ? Math.round(best(stepMs)) : null,
     forwardMsPerLayer: Math.round(best(forwardMs) / layers),
-    forwardBackwardMsPerLayer: Math.round(best(stepMs) / layers),
+    forwardBackwardMsPerLayer: backward ? Math.round(best(stepMs) / layers) : null,
+    ...(backward ? {} : { note: 'backward not timed on cpu (quadratic UnsortedSegmentSum in tfjs-backend-cpu 4.22); pass --cpu-backward to force it' }),
     gradientCheckpointing: model.gradientCheckpointing,
     runs: { forwardMs: forwardMs.map(Math.round), forwardBackwardMs: stepMs.map(Math.round) },
   });
