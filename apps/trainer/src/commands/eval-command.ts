@@ -4,6 +4,7 @@ import { scoreFunctions } from '@adalora/scores';
 import { mergeOptions } from '../config/resolve-options.js';
 import type { TrainOptions } from '../config/train-options.js';
 import { readJson, runFiles } from '../run/run-folder.js';
+import { loadHead } from '../run/head-file.js';
 import { createProgress } from '../train/progress.js';
 import { evaluateSplits, prepareTaskAndModel } from '../train/run-training.js';
 
@@ -24,6 +25,7 @@ export async function evalCommand(flags: { run: string; engine?: string }): Prom
     ...(options.method === 'lora' ? {} : { targetR: options.targetR, scorer: scoreFunctions.resolve('magnitude')({}), budget: { totalStep: 2, tinit: 0, tfinal: 0, deltaT: 1 } }),
   });
   await controller.load(join(flags.run, runFiles.adapter));
+  await loadHead(model, join(flags.run, runFiles.head));
   const evals = evaluateSplits(trainHead, model, evalSets, options.evalBatchSize);
   controller.dispose();
   model.dispose();

@@ -9,6 +9,7 @@ export const runFiles = {
   result: 'result.json',
   rankPattern: 'rank_pattern.json',
   adapter: 'adapter',
+  head: 'head.safetensors',
   checkpoint: 'checkpoint',
 } as const;
 

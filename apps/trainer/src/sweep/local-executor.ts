@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { InvalidConfigError } from '@adalora/core';
@@ -26,8 +26,26 @@ export interface LocalRunSummary {
 }
 
 /**
- * Takes `sweep.lock` (atomically, `O_EXCL`) for this process. A lock whose process is gone (a killed
- * sweep) is taken over; a live one on this host means another sweep runs in the folder: refused.
+ * The local sweep holding `sweep.lock` in `sweepDir`, if its process is alive (on another host it is
+ * taken as alive: this host cannot tell). A lock left by a killed sweep, or torn by a kill mid-write,
+ * is stale: undefined.
+ */
+export function lockHolder(sweepDir: string): { pid: number; host: string } | undefined {
+  const path = sweepPaths(sweepDir).lock;
+  if (!existsSync(path)) return undefined;
+  let holder: { pid?: number; host?: string } = {};
+  try {
+    holder = JSON.parse(readFileSync(path, 'utf8')) as typeof holder;
+  } catch {
+    return undefined;
+  }
+  if (holder.pid === undefined || holder.host === undefined) return undefined;
+  return holder.host !== hostname() || processRunning(holder.pid) ? { pid: holder.pid, host: holder.host } : undefined;
+}
+
+/**
+ * Takes `sweep.lock` (atomically, `O_EXCL`) for this process. A stale lock is taken over; a live one
+ * means another sweep runs in the folder: refused.
  */
 function acquireLock(sweepDir: string): () => void {
   const path = sweepPaths(sweepDir).lock;
@@ -40,13 +58,8 @@ function acquireLock(sweepDir: string): () => void {
       return () => rmSync(path, { force: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      let holder: { pid?: number; host?: string } = {};
-      try {
-        holder = JSON.parse(readFileSync(path, 'utf8')) as typeof holder;
-      } catch {
-        // a lock torn by a kill mid-write: stale
-      }
-      if (holder.pid !== undefined && (holder.host !== hostname() || processRunning(holder.pid))) {
+      const holder = lockHolder(sweepDir);
+      if (holder !== undefined) {
         throw new InvalidConfigError({ field: 'out', value: sweepDir, reason: `another sweep (pid ${holder.pid} on ${holder.host}) is running in this folder; wait for it or stop it first` });
       }
       rmSync(path, { force: true });

@@ -106,7 +106,8 @@ async function settlePreviousAttempt(sweepDir: string, cell: Cell): Promise<void
   const last = record.attempts[record.attempts.length - 1];
   if (last === undefined || last.endedAt !== undefined) return;
   const runDir = cellPaths(sweepDir, cell).run;
-  if (last.pid !== undefined && last.host === hostname()) {
+  // An attempt of a Slurm task is not waited for: Slurm ends a task's processes with the task.
+  if (last.pid !== undefined && last.host === hostname() && last.slurmJob === undefined) {
     for (let waited = 0; processRunning(last.pid, runDir); waited += 100) {
       if (waited >= 10_000) {
         try {

@@ -43,10 +43,13 @@ describe.skipIf(unavailable !== undefined)(`slurm executor against a local singl
     const again = adalora(smoke, { env: cluster.env });
     expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/still has cells in the Slurm queue/);
+    const local = adalora(smoke.filter((a, i) => !(a === '--executor' || smoke[i - 1] === '--executor')), { env: cluster.env });
+    expect(local.status).toBe(2);
+    expect(local.stderr).toMatch(/array job \d+ still has cells in the Slurm queue/);
 
     await waitFor('the report, or the report job cancelled by a failed cell', () => existsSync(join(out, 'report', 'report.md')) || /CANCELLED/.test(status(out).slurm?.reportJob ?? ''), 150_000, 250);
     const unfinished = status(out).cells.filter((c) => c.state !== 'done').map((c) => `${c.cell.name}: ${c.state} ${c.last?.message ?? ''}`);
-    expect(unfinished).toEqual([]);
+    expect(unfinished, unfinished.join("\n")).toEqual([]);
     await waitFor('report.md', () => existsSync(join(out, 'report', 'report.md')), 30_000);
     const report = readFileSync(join(out, 'report', 'report.md'), 'utf8');
     expect(report).toContain('AdaLoRA (sensitivity)');

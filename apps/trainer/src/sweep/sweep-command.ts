@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { AdaLoraError, InvalidConfigError } from '@adalora/core';
+import { AdaLoraError, InvalidConfigError, UnsupportedInputError } from '@adalora/core';
 import { trainOptionSpecs } from '../config/train-options.js';
 import { readRuns, writeReport } from '../report/write-report.js';
 import { cellStatus, isFinished } from './cell-state.js';
 import { applyOverrides, expandGrid, readGridFile, type Cell, type Grid } from './grid.js';
-import { runLocal } from './local-executor.js';
+import { lockHolder, runLocal } from './local-executor.js';
 import { isSweepFolder, readManifest, sweepPaths, writeOrCheckManifest, type SweepManifest } from './manifest.js';
 import { defaultTrainerCommand, runCell, stopOnSignals, type CellEvent, type TrainerCommand } from './run-cell.js';
-import { activeSubmission, prepareSlurm, slurmCommand, submitSlurm, type SlurmOptions } from './slurm.js';
+import { activeSubmission, prepareSlurm, readSubmissions, slurmCommand, submitSlurm, type SlurmOptions, type Submission } from './slurm.js';
 import { presetGrid, sweepPresets } from './sweep-presets.js';
 import { formatStatus, sweepStatus } from './sweep-status.js';
 
@@ -140,10 +140,9 @@ export async function sweepCommand(flags: SweepFlags, io: SweepIo = stdio, train
     const indices = todo.map((cell) => cell.index);
     if (flags.dryRun !== true) {
       slurmCommand('sbatch', ['--version']);
-      const active = activeSubmission(sweepDir);
-      if (active !== undefined) {
-        throw new InvalidConfigError({ field: 'out', value: sweepDir, reason: `this sweep's array job ${active.arrayJob} still has cells in the Slurm queue; wait for it (adalora sweep status ${sweepDir}) or scancel ${active.arrayJob} ${active.reportJob} first` });
-      }
+      const local = lockHolder(sweepDir);
+      if (local !== undefined) throw new InvalidConfigError({ field: 'out', value: sweepDir, reason: `a local sweep (pid ${local.pid} on ${local.host}) is running in this folder; wait for it or stop it first` });
+      refuseWhileQueued(sweepDir);
     }
     const plan = prepareSlurm(sweepDir, manifest, indices, options, trainer, retries);
     if (flags.dryRun === true) {
@@ -155,6 +154,7 @@ export async function sweepCommand(flags: SweepFlags, io: SweepIo = stdio, train
     return;
   }
 
+  refuseWhileQueued(sweepDir);
   const skipped = cells.length - todo.length;
   io.err(`sweep ${manifest.name}: ${cells.length} cells in ${sweepDir}${skipped > 0 ? ` (${skipped} finished, skipped)` : ''}; ${workers ?? 1} worker(s), up to ${retries} retries\n`);
   const summary = await runLocal({ sweepDir, cells: todo, workers: workers ?? 1, retries, trainer, onEvent: progress(io, cells.length) });
@@ -191,6 +191,24 @@ export async function sweepCellCommand(dir: string, indexText: string, retriesTe
     if (outcome.outcome === 'interrupted') throw new SweepFailedError(`cell ${cell.name} interrupted by ${signals.stoppedBy() ?? 'a signal'}; it resumes on the next run`);
   } finally {
     signals.dispose();
+  }
+}
+
+/**
+ * Refuses to run or submit cells while the sweep's latest Slurm array still has cells queued or running
+ * (they would run twice). Without a Slurm client here there is nothing to ask, and nothing is refused.
+ */
+function refuseWhileQueued(sweepDir: string): void {
+  if (readSubmissions(sweepDir).length === 0) return;
+  let active: Submission | undefined;
+  try {
+    active = activeSubmission(sweepDir);
+  } catch (error) {
+    if (UnsupportedInputError.isInstance(error)) return;
+    throw error;
+  }
+  if (active !== undefined) {
+    throw new InvalidConfigError({ field: 'out', value: sweepDir, reason: `this sweep's array job ${active.arrayJob} still has cells in the Slurm queue; wait for it (adalora sweep status ${sweepDir}) or scancel ${active.arrayJob} ${active.reportJob} first` });
   }
 }
 

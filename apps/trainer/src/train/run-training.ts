@@ -13,6 +13,7 @@ import { presetPaperSchedule } from '../config/presets.js';
 import type { TrainOptions } from '../config/train-options.js';
 import { appendMetrics, runFiles, truncateMetrics, writeJsonAtomic } from '../run/run-folder.js';
 import type { RunResult } from '../run/run-result.js';
+import { saveHead } from '../run/head-file.js';
 import { createAdamW, hfDecayRule } from './adamw.js';
 import { clipByGlobalNorm } from './clip.js';
 import { linearWarmupDecay } from './lr-schedule.js';
@@ -149,9 +150,16 @@ export async function runTraining(options: TrainOptions, context: RunContext): P
     context.progress.log(`step ${step}: ${Object.entries(evals).map(([s, m]) => `${s} ${Object.entries(m).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' ')}`).join('; ')}`);
     return evals;
   };
-  const checkpointNow = (step: number) => saveCheckpoint(join(context.out, runFiles.checkpoint), {
-    variables, optimizer, controller: controller as unknown as StatefulController, meta: { step, loop: { lastEval } },
-  });
+  const checkpointNow = (step: number) => {
+    // Never replace the last good checkpoint with parameters that have diverged.
+    const bad = variables.filter((v) => tf.tidy(() => tf.logicalNot(tf.all(tf.isFinite(v))).dataSync()[0] === 1));
+    if (bad.length > 0) {
+      throw new RunFailedError(`parameters became NaN/Infinity at step ${step} (${bad.slice(0, 3).map((v) => v.name).join(', ')}${bad.length > 3 ? ', ...' : ''}): training stopped. The last good checkpoint is in ${join(context.out, runFiles.checkpoint)} (try a lower --lr)`);
+    }
+    return saveCheckpoint(join(context.out, runFiles.checkpoint), {
+      variables, optimizer, controller: controller as unknown as StatefulController, meta: { step, loop: { lastEval } },
+    });
+  };
   const evalEvery = options.evalEvery > 0 ? options.evalEvery : stepsPerEpoch;
   const checkpointEvery = options.checkpointEvery > 0 ? options.checkpointEvery : evalEvery;
 
@@ -216,6 +224,7 @@ export async function runTraining(options: TrainOptions, context: RunContext): P
     return [name, keep === undefined ? (options.method === 'lora' ? options.targetR : options.initR) : keep.filter(Boolean).length];
   }));
   await controller.save(join(context.out, runFiles.adapter));
+  await saveHead(model, join(context.out, runFiles.head));
   writeJsonAtomic(join(context.out, runFiles.rankPattern), { rank_pattern: pattern, ranks: finalRanks });
   const firstSplit = task.evalSplits[0] as string;
   const result: RunResult = {
