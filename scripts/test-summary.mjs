@@ -17,8 +17,9 @@ for (const group of ['packages', 'apps']) {
     const report = join(dir, name, '.vitest', 'results.json');
     if (!existsSync(report)) {
       if (existsSync(join(dir, name, 'package.json'))) {
-        console.error(`test-summary: no report from ${group}/${name} (its tests did not run)`);
+        console.error(`test-summary: no report from ${group}/${name} (its tests did not run or did not load): counted as 1 failed`);
         problems++;
+        failed++;
       }
       continue;
     }
