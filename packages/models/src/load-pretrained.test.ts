@@ -184,6 +184,7 @@ describe('loadPretrained from the zoo', () => {
     expect(run(a)).toEqual(run(b));
     expect(run(a)).not.toEqual(run(c));
     expect(a.origin.kind).toBe('zoo-random');
+    expect(a.gradientCheckpointing).toBe(false); // tiny: recomputation would only cost time
     expect(existsSync(join(a.origin.tokenizerDirectory!, 'tokenizer.json'))).toBe(true);
     for (const m of [a, b, c]) m.dispose();
   });

@@ -63,6 +63,7 @@ export async function loadPretrained<T extends Task>(source: string, options: Lo
     const entry = modelZoo.get(source) as ZooEntry;
     if (entry.hubId === null) {
       const model = randomModel(entry.config, { task: options.task, numLabels: options.numLabels, seed: options.seed ?? entry.seed ?? 0, source: `zoo model '${source}'` });
+      model.gradientCheckpointing = entry.gradientCheckpointing;
       return withOrigin(model, { kind: 'zoo-random', source, directory: null, tokenizerDirectory: entry.tokenizerDirectory, hubId: null });
     }
     return loadFromHub(entry.hubId, options, source);

@@ -18,6 +18,12 @@ export interface ZooEntry {
   readonly seed: number | null;
   /** Folder with the tokenizer files of a random model (shipped in this package), or null for hub models. */
   readonly tokenizerDirectory: string | null;
+  /**
+   * The model's `gradientCheckpointing` after `loadPretrained`: true for the real models (a base model
+   * needs it to train in the wasm heap); false for the tiny ones, whose activations are a few MB and for
+   * which recomputation would only cost time (about 2× per step).
+   */
+  readonly gradientCheckpointing: boolean;
 }
 
 /** The package's `assets/<name>` folder (the same relative path from `src/` and from `dist/`). */
@@ -45,7 +51,7 @@ const debertaV3 = {
   vocab_size: 128100,
 } as const;
 
-const hub = (description: string, hubId: string, config: RawConfig): ZooEntry => ({ description, hubId, config, seed: null, tokenizerDirectory: null });
+const hub = (description: string, hubId: string, config: RawConfig): ZooEntry => ({ description, hubId, config, seed: null, tokenizerDirectory: null, gradientCheckpointing: true });
 
 /**
  * The model zoo, by name: the study's published checkpoints (resolved to their hub ids) and tiny random
@@ -116,6 +122,7 @@ export const modelZoo = createRegistry('model', {
     description: 'Random DeBERTa-v3-shaped model (H 64, 2 layers, 4 heads, vocab 512) with a 400-piece SentencePiece tokenizer',
     hubId: null,
     seed: 42,
+    gradientCheckpointing: false,
     tokenizerDirectory: asset('deberta-v3-tiny-spm'),
     config: {
       ...debertaV3,
@@ -133,6 +140,7 @@ export const modelZoo = createRegistry('model', {
     description: 'Random BERT-shaped model (H 64, 2 layers, 4 heads, vocab 512) with a 304-token WordPiece tokenizer',
     hubId: null,
     seed: 42,
+    gradientCheckpointing: false,
     tokenizerDirectory: asset('bert-tiny-wordpiece'),
     config: {
       model_type: 'bert',
@@ -151,6 +159,7 @@ export const modelZoo = createRegistry('model', {
     description: 'Random RoBERTa-shaped model (H 64, 2 layers, 4 heads, vocab 576) with a 561-token byte-level BPE tokenizer',
     hubId: null,
     seed: 42,
+    gradientCheckpointing: false,
     tokenizerDirectory: asset('roberta-tiny-bpe'),
     config: {
       model_type: 'roberta',
