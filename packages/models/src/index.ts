@@ -41,3 +41,5 @@ export type { SpecialTokens, TokenizerConfig } from './tokenizers/tokenizer-conf
 export { featurizationAdapter, templateKind } from './tokenizers/featurization-adapter.js';
 export type { FeaturizationTokenizer, TokenizedText } from './tokenizers/featurization-adapter.js';
 export type { TemplatePart } from './tokenizers/tokenizer.js';
+export { questionAnsweringLoss, sequenceClassificationLoss } from './losses.js';
+export type { LabelInput } from './losses.js';

@@ -68,6 +68,23 @@ function grads(model: EncoderModel<'sequence-classification'>, vars: Variable[],
   return values;
 }
 
+describe('eval forward', () => {
+  it.each(['tiny-deberta-v3', 'tiny-bert', 'tiny-roberta'] as const)('%s: repeated forward calls leave no tensor behind, dispose frees everything', async (name) => {
+    await initBackend({ engine: 'wasm' });
+    for (const task of ['base', 'sequence-classification', 'question-answering'] as const) {
+      const start = tf.memory().numTensors;
+      const model = randomModel(name, { task, numLabels: 2 });
+      const run = () => tf.dispose(Object.values(model.forward(batch, { outputHiddenStates: true, outputAttentions: true })).flat());
+      run();
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) run();
+      expect(tf.memory().numTensors).toBe(before);
+      model.dispose();
+      expect(tf.memory().numTensors).toBe(start); // dispose() frees weights, variables and cached indices
+    }
+  });
+});
+
 describe.each(['cpu', 'wasm'] as const)('training the tiny DeBERTa-v3 on %s', (engine) => {
   beforeAll(async () => {
     await initBackend({ engine });
