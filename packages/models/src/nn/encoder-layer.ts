@@ -83,14 +83,14 @@ function splitTableHeads(x: Tensor, numHeads: number, headSize: number): Tensor 
 
 /**
  * out[h·B + b, i, j] = scores[h, b·L + row(i, j), col(i, j)] for scores `[nh, B·L, nr]`, where `index`
- * holds row·nr + col for every (i, j). One 1-D gather over a transposed copy: tfjs's `gather` with
- * batchDims > 0 has broken gradients, and the index stays [L·L] whatever the batch and head count.
+ * holds row·nr + col for every (i, j): one `gather` along axis 1 of the `[nh·B, L·nr]` view, so the index
+ * stays `[L·L]` whatever the batch and head count (tfjs's `gather` with batchDims > 0 has broken
+ * gradients, and `gatherND` has none).
  */
 function gatherRelative(scores: Tensor, index: Tensor, numHeads: number, batch: number, length: number): Tensor {
   const nr = scores.shape[2] as number;
-  const rows = tf.transpose(tf.reshape(scores, [numHeads * batch, length * nr]));
-  const picked = tf.gather(rows, index);
-  return tf.reshape(tf.transpose(picked), [numHeads * batch, length, length]);
+  const picked = tf.gather(tf.reshape(scores, [numHeads * batch, length * nr]), index, 1);
+  return tf.reshape(picked, [numHeads * batch, length, length]);
 }
 
 /**
