@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -70,6 +70,7 @@ describe('loadPretrained from a local folder', () => {
     const model = await loadPretrained(fixturePath('deberta-v3-tiny/base'), { task: 'sequence-classification', numLabels: 4 });
     expect(model.loadReport.initialized).toEqual(['pooler.dense.weight', 'pooler.dense.bias', 'classifier.weight', 'classifier.bias']);
     expect(model.loadReport.notes.join(' ')).toMatch(/no 'deberta\.' prefix/);
+    expect(model.loadReport.notes.join(' ')).toMatch(/initialised 4 head tensors/);
     const out = model.forward(batch);
     expect(out.logits.shape).toEqual([2, 4]);
     expect(maxDiffValidRows(out.lastHiddenState.dataSync(), expected.last_hidden_state!, mask)).toBeLessThan(tol);
@@ -84,6 +85,29 @@ describe('loadPretrained from a local folder', () => {
     const out = model.forward(batch);
     expect(maxDiffValidRows(out.lastHiddenState.dataSync(), expected.last_hidden_state!, mask)).toBeLessThan(tol);
     out.lastHiddenState.dispose();
+    model.dispose();
+  });
+
+  it('reads a sharded model.safetensors.index.json; notes say what was ignored', async () => {
+    const { tensors } = await readSafetensors(fixturePath('deberta-v3-tiny/seqcls/model.safetensors'));
+    const names = [...tensors.keys()];
+    const half = Math.floor(names.length / 2);
+    const dir = copyFolder('deberta-v3-tiny/seqcls', ['config.json']);
+    const shards = [names.slice(0, half), names.slice(half)];
+    const weightMap: Record<string, string> = {};
+    for (const [i, shard] of shards.entries()) {
+      const file = `model-0000${i + 1}-of-00002.safetensors`;
+      await writeSafetensors(join(dir, file), new Map(shard.map((n) => [n, tensors.get(n)!])));
+      for (const n of shard) weightMap[n] = file;
+    }
+    // An extra pre-training tensor, as in the published DeBERTa-v3 checkpoints.
+    await writeSafetensors(join(dir, 'model-extra.safetensors'), new Map([['lm_predictions.lm_head.bias', { dtype: 'F32', shape: [128], data: new Float32Array(128) }]]));
+    weightMap['lm_predictions.lm_head.bias'] = 'model-extra.safetensors';
+    writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: {}, weight_map: weightMap }));
+    const { model, logits } = await seqclsLogits(dir);
+    expect(maxDiff(logits, expected.seqcls_logits!)).toBeLessThan(tol);
+    expect(model.loadReport.unexpected).toEqual(['lm_predictions.lm_head.bias']);
+    expect(model.loadReport.notes.join('\n')).toMatch(/ignored 1 tensors .* \(lm_predictions\.lm_head\)/);
     model.dispose();
   });
 

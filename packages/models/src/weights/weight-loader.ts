@@ -141,7 +141,13 @@ export class WeightLoader {
       });
     }
     const unexpected = this.stateDict === null ? [] : [...this.stateDict.keys()].filter((k) => !this.used.has(k)).sort();
-    return { initialized: [...this.initialized], unexpected, notes: [...this.notes] };
+    const notes = [...this.notes];
+    if (this.initialized.length > 0) notes.push(`initialised ${this.initialized.length} head tensors absent from ${this.source}: ${this.initialized.join(', ')}`);
+    if (unexpected.length > 0) {
+      const prefixes = [...new Set(unexpected.map((k) => k.split('.').slice(0, 2).join('.')))];
+      notes.push(`ignored ${unexpected.length} tensors of ${this.source} the model does not use (${prefixes.join(', ')})`);
+    }
+    return { initialized: [...this.initialized], unexpected, notes };
   }
 }
 
