@@ -3,7 +3,8 @@
 // (initBackend({ engine: 'auto' }) from @adalora/tensor plus the native kernels of this package), timed.
 // Same math as torch_step.py; run by run.mjs, which alternates it with PyTorch. Prints one JSON line.
 // Usage: node bench/ours-step.mjs --model bert|deberta [--layers 12] [--steps 2] [--native on|off]
-//        [--fused on|off] [--checkpoint on|off]
+//        [--fused on|off] [--checkpoint on|off] [--profile on [--profile-matmul on]]
+// --profile prints per-kernel times of one step on stderr.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { adapter, batch, keepFraction, models, relativeIndex, seq } from './shapes.mjs';
@@ -19,7 +20,6 @@ const steps = Number(flag('steps', '2'));
 const useNative = flag('native', 'on') === 'on';
 const useFused = flag('fused', 'on') === 'on';
 const useCheckpoint = flag('checkpoint', 'off') === 'on';
-const freeEarly = flag('free-early', 'on') === 'on';
 
 // @adalora/tensor is not a dependency of this package (it will load this package); the monorepo's build is used.
 const tensorDist = fileURLToPath(new URL('../../tensor/dist/index.js', import.meta.url));
@@ -27,7 +27,13 @@ if (!existsSync(tensorDist)) throw new Error(`build @adalora/tensor first (missi
 const { initBackend, checkpoint } = await import(tensorDist);
 const { tf, engine } = await initBackend({ engine: 'auto' });
 const native = await import('../dist/index.js');
-const install = useNative ? native.installNativeKernels({ quiet: true }) : { installed: false, reason: 'native kernels off (--native off)' };
+let install;
+if (useNative) {
+  install = native.installNativeKernels({ quiet: true });
+} else {
+  native.uninstallNativeKernels(); // in case initBackend installed them
+  install = { installed: false, reason: 'native kernels off (--native off)' };
+}
 // --fused off: LayerNorm and GELU from tfjs-core ops, as @adalora/models writes them today.
 const compositeOps = {
   layerNorm: (x, g, b, e) => {
@@ -176,10 +182,10 @@ function bookkeeping(grads) {
 
 if (flag('profile', 'off') === 'on') {
   // Per-kernel wall time of one step (forward, backward and optimizer), heaviest first, on stderr.
-  const { value, grads } = tf.variableGrads(() => { const l = freeEarly ? tf.tidy(lossFn) : lossFn(); if (process.env.DEBUG_MEM) console.error("after forward MB", (tf.memory().numBytes / 2 ** 20).toFixed(0), "wasm heap MB", (tf.backend().wasm?.HEAPU8.length / 2 ** 20).toFixed(0)); return l; }, trainable);
+  const { value, grads } = tf.variableGrads(lossFn, trainable);
   tf.dispose([value, ...Object.values(grads)]);
   const info = await tf.profile(() => {
-    const { value: v, grads: g } = tf.variableGrads(() => { const l = freeEarly ? tf.tidy(lossFn) : lossFn(); if (process.env.DEBUG_MEM) console.error("after forward MB", (tf.memory().numBytes / 2 ** 20).toFixed(0), "wasm heap MB", (tf.backend().wasm?.HEAPU8.length / 2 ** 20).toFixed(0)); return l; }, trainable);
+    const { value: v, grads: g } = tf.variableGrads(lossFn, trainable);
     optimizer.applyGradients(g);
     tf.dispose([v, ...Object.values(g)]);
   });
@@ -201,7 +207,7 @@ const bookkeepingMs = [];
 let loss = NaN;
 for (let s = 0; s < steps + 1; s++) {
   const start = performance.now();
-  const { value, grads } = tf.variableGrads(() => { const l = freeEarly ? tf.tidy(lossFn) : lossFn(); if (process.env.DEBUG_MEM) console.error("after forward MB", (tf.memory().numBytes / 2 ** 20).toFixed(0), "wasm heap MB", (tf.backend().wasm?.HEAPU8.length / 2 ** 20).toFixed(0)); return l; }, trainable);
+  const { value, grads } = tf.variableGrads(lossFn, trainable);
   optimizer.applyGradients(grads);
   loss = value.dataSync()[0];
   const mid = performance.now();

@@ -6,7 +6,7 @@
 // are medians over all timed steps. The last line of output is one JSON object:
 // {"results": [{"model", "engine", "ours_ms", "pytorch_ms", "ratio", "ours_peak_mb", "pytorch_peak_mb"}]}.
 // Usage: node bench/run.mjs [--layers 12] [--rounds 3] [--steps 2] [--models bert,deberta]
-//        [--ours default|wasm|default,wasm] [--python /usr/bin/python3]
+//        [--ours default|wasm|default,wasm] [--checkpoint auto|on|off] [--blas-threads N] [--python /usr/bin/python3]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -25,6 +25,12 @@ const modelNames = flag('models', 'bert,deberta').split(',');
 // default: wasm + native kernels + fused LayerNorm/GELU (what initBackend gives with this package installed);
 // wasm: the pure-wasm path (kernel fixes of @adalora/tensor, no native kernels), for reference.
 const oursVariants = flag('ours', 'default').split(',');
+// Per-layer gradient checkpointing (@adalora/tensor's checkpoint) on our side: tfjs keeps every forward
+// intermediate and every gradient until the backward pass ends, and the wasm heap stops at 4 GiB, which
+// 12 DeBERTa-v3-base layers at batch 8 x 128 exceed and 12 BERT-base layers reach (~4 GB, aborting on some
+// runs). auto = on from 6 layers (notes/tfjs-runtime.md: "6+ layers abort"), off below.
+const checkpointFlag = flag('checkpoint', 'auto');
+const checkpointFor = () => (checkpointFlag === 'auto' ? (Number(layers) >= 6 ? 'on' : 'off') : checkpointFlag);
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 
 // OpenBLAS reads these when it loads. This machine's environment sets OPENBLAS_CORETYPE=Haswell and
@@ -33,6 +39,9 @@ const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 const childEnv = { ...process.env };
 delete childEnv.OPENBLAS_CORETYPE;
 delete childEnv.OPENBLAS_L2_SIZE;
+// --blas-threads N sets OPENBLAS_NUM_THREADS for both sides (default: OpenBLAS's own choice, one per core).
+const blasThreads = flag('blas-threads', undefined);
+if (blasThreads !== undefined) childEnv.OPENBLAS_NUM_THREADS = blasThreads;
 
 function findPython() {
   const candidates = [flag('python', undefined), process.env.ADALORA_BENCH_PYTHON, '/usr/bin/python3', 'python3'].filter(Boolean);
@@ -68,13 +77,13 @@ const workDir = mkdtempSync(join(tmpdir(), 'tensor-native-bench-'));
 const configFile = join(workDir, 'shapes.json');
 writeFileSync(configFile, execFileSync(process.execPath, [here('./shapes.mjs'), '--print-config'], { encoding: 'utf8' }));
 
-console.log(`AdaLoRA step benchmark: batch 8 x seq 128, r = 12, ${layers} layers, ${rounds} rounds x ${steps} timed steps, ours and PyTorch alternating; ${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}${torch ? `, PyTorch ${torch.version} (${torch.python})` : ''}`);
+console.log(`AdaLoRA step benchmark: batch 8 x seq 128, r = 12, ${layers} layers, ${rounds} rounds x ${steps} timed steps, ours and PyTorch alternating; ${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}${torch ? `, PyTorch ${torch.version} (${torch.python})` : ''}, OpenBLAS threads: ${blasThreads ?? 'default'}`);
 const samples = {};
 for (let round = 0; round < rounds; round++) {
   for (const model of modelNames) {
     for (const variant of oursVariants) {
       const extra = variant === 'wasm' ? ['--native', 'off', '--fused', 'off'] : [];
-      const ours = runChild(process.execPath, [here('./ours-step.mjs'), '--model', model, '--layers', layers, '--steps', steps, ...extra]);
+      const ours = runChild(process.execPath, [here('./ours-step.mjs'), '--model', model, '--layers', layers, '--steps', steps, '--checkpoint', checkpointFor(), ...extra]);
       (samples[`${model}/${variant}`] ??= []).push(ours);
       console.log(`round ${round + 1} ${model} ours(${variant}): ${ours.error ?? `${ours.engine} steps ${ours.steps_ms.join(', ')} ms, bookkeeping ${ours.bookkeeping_ms.join(', ')} ms, peak ${ours.peak_mb} MB`}`);
     }
@@ -100,7 +109,7 @@ for (const model of modelNames) {
     const bookkeeping = median(collect(runs, 'bookkeeping_ms'));
     results.push({
       model: `${model}-base`,
-      engine: ok[0]?.engine ?? `failed: ${runs[0]?.error}`,
+      engine: ok[0] ? `${ok[0].engine}${ok[0].checkpoint ? '+checkpoint' : ''}` : `failed: ${runs[0]?.error}`,
       ours_ms: oursMs === null ? null : +oursMs.toFixed(1),
       pytorch_ms: pytorchMs === null ? null : +pytorchMs.toFixed(1),
       ratio: oursMs !== null && pytorchMs !== null ? +(oursMs / pytorchMs).toFixed(2) : null,

@@ -7,6 +7,7 @@ static void *handle = NULL;
 static sgemm_fn sgemm = NULL;
 static char *(*get_config)(void) = NULL;
 static int (*get_threads)(void) = NULL;
+static void (*set_threads)(int) = NULL;
 
 int blas_load(const char *path, char *error, int size) {
   if (sgemm != NULL) return 0;
@@ -25,6 +26,7 @@ int blas_load(const char *path, char *error, int size) {
   sgemm = found;
   get_config = (char *(*)(void))dlsym(lib, "openblas_get_config");
   get_threads = (int (*)(void))dlsym(lib, "openblas_get_num_threads");
+  set_threads = (void (*)(int))dlsym(lib, "openblas_set_num_threads");
   return 0;
 }
 
@@ -33,3 +35,7 @@ sgemm_fn blas_sgemm(void) { return sgemm; }
 const char *blas_config(void) { return get_config != NULL ? get_config() : ""; }
 
 int blas_threads(void) { return get_threads != NULL ? get_threads() : 0; }
+
+void blas_set_threads(int threads) {
+  if (set_threads != NULL) set_threads(threads);
+}

@@ -16,5 +16,7 @@ sgemm_fn blas_sgemm(void);
 /* openblas_get_config() and the thread count, when the library exports them ("" / 0 otherwise). */
 const char *blas_config(void);
 int blas_threads(void);
+/* openblas_set_num_threads, when exported (a no-op otherwise). */
+void blas_set_threads(int threads);
 
 #endif
