@@ -52,6 +52,19 @@ describe('loadPretrained from a local folder', () => {
     model.dispose();
   });
 
+  it('headStateDict gives the head back in the checkpoint layout, byte for byte', async () => {
+    const model = await loadPretrained(fixturePath('deberta-v3-tiny/seqcls'), { task: 'sequence-classification' });
+    const { tensors } = await readSafetensors(fixturePath('deberta-v3-tiny/seqcls/model.safetensors'));
+    const head = model.headStateDict();
+    expect([...head.keys()]).toEqual(['pooler.dense.weight', 'pooler.dense.bias', 'classifier.weight', 'classifier.bias']);
+    for (const [name, entry] of head) {
+      expect(entry.shape).toEqual(tensors.get(name)!.shape);
+      expect(Array.from(entry.data as Float32Array)).toEqual(Array.from(tensors.get(name)!.data as Float32Array));
+    }
+    expect(model.namedTrainableVariables().get('classifier.weight')!.shape).toEqual([32, 3]);
+    model.dispose();
+  });
+
   it('reads the torch.save pytorch_model.bin when there is no safetensors file', async () => {
     const dir = copyFolder('deberta-v3-tiny/seqcls', ['config.json', 'pytorch_model.bin']);
     const { model, logits } = await seqclsLogits(dir);

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import type { AdaptableModel } from '@adalora/core';
 import { InvalidConfigError } from '@adalora/core';
+import type { TensorEntry } from '@adalora/tensor';
 import type { BertConfig } from './config/bert-config.js';
 import type { DebertaV2Config } from './config/deberta-config.js';
 import { BertBackbone } from './bert/bert-backbone.js';
@@ -181,6 +182,24 @@ export class EncoderModel<T extends Task = Task> implements AdaptableModel<Tenso
       const [kernel, bias] = l.variables();
       if (kernel !== undefined) out.set(`${l.name}.weight`, kernel);
       if (bias !== undefined) out.set(`${l.name}.bias`, bias);
+    }
+    return out;
+  }
+
+  /**
+   * The head's parameters in Hugging Face's layout and names (`classifier.weight` `[out, in]`, ...),
+   * as float32 arrays: what `save_pretrained` (or PEFT's `modules_to_save`) stores for the head, ready
+   * for `writeSafetensors`. `namedTrainableVariables()` holds the same values with kernels `[in, out]`.
+   */
+  headStateDict(): Map<string, TensorEntry> {
+    const out = new Map<string, TensorEntry>();
+    for (const l of this.linearMap.values()) {
+      const [kernel, bias] = l.variables();
+      if (kernel === undefined) continue;
+      const weight = tf.tidy(() => tf.transpose(kernel));
+      out.set(`${l.name}.weight`, { dtype: 'F32', shape: weight.shape, data: weight.dataSync() as Float32Array });
+      weight.dispose();
+      if (bias !== undefined) out.set(`${l.name}.bias`, { dtype: 'F32', shape: bias.shape, data: bias.dataSync() as Float32Array });
     }
     return out;
   }
