@@ -71,3 +71,22 @@ export function maxDiff(actual: ArrayLike<number>, expected: Recorded): number {
   for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs((actual[i] as number) - (expected.data[i] as number)));
   return worst;
 }
+
+/** Largest |actual − expected| of attention probabilities `[B, nh, L, L]` over the rows of real query tokens. */
+export function maxDiffAttentionRows(actual: ArrayLike<number>, expected: Recorded, mask: number[]): number {
+  const [b, nh, l] = expected.shape as [number, number, number, number];
+  if (actual.length !== expected.data.length) throw new Error(`size ${actual.length} ≠ expected ${expected.data.length}`);
+  let worst = 0;
+  for (let i = 0; i < b; i++) {
+    for (let h = 0; h < nh; h++) {
+      for (let q = 0; q < l; q++) {
+        if (mask[i * l + q] !== 1) continue;
+        for (let k = 0; k < l; k++) {
+          const idx = ((i * nh + h) * l + q) * l + k;
+          worst = Math.max(worst, Math.abs((actual[idx] as number) - (expected.data[idx] as number)));
+        }
+      }
+    }
+  }
+  return worst;
+}

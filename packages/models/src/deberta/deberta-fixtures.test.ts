@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@adalora/tensor';
 import { describe, expect, it } from 'vitest';
-import { fixtureCheckpoint, fixtureExpected, fixtureInputs, maxDiff, maxDiffValidRows, rows } from '../__fixtures__/fixtures.js';
+import { fixtureCheckpoint, fixtureExpected, fixtureInputs, maxDiff, maxDiffAttentionRows, maxDiffValidRows, rows } from '../__fixtures__/fixtures.js';
 import { buildModel } from '../model.js';
+import { layerNorm } from '../nn/layer-norm.js';
 
 // Golden outputs of transformers v4.40.2 (float32, eval mode) for the tiny DeBERTa-v3 checkpoints in
 // src/__fixtures__/deberta-v3-tiny (see its README). Padded rows are compared nowhere (they differ
@@ -23,19 +24,7 @@ describe.each(['cpu', 'wasm'] as const)('DeBERTa-v3 tiny fixtures on %s', (engin
     expect(maxDiffValidRows(out.hiddenStates![0]!.dataSync(), expected.embedding_output!, mask)).toBeLessThan(tol);
     const stacked = tf.stack(out.hiddenStates!);
     expect(maxDiffValidRows(stacked.dataSync(), expected.hidden_states!, mask, { leading: 1 })).toBeLessThan(tol);
-    // attentions [B, nh, L, L]: compare the rows of real query tokens.
-    const att = out.attentions![0]!;
-    const [b, nh, l] = att.shape as [number, number, number, number];
-    const a = att.dataSync();
-    let worst = 0;
-    for (let i = 0; i < b; i++) for (let h = 0; h < nh; h++) for (let q = 0; q < l; q++) {
-      if (mask[i * l + q] !== 1) continue;
-      for (let k = 0; k < l; k++) {
-        const idx = ((i * nh + h) * l + q) * l + k;
-        worst = Math.max(worst, Math.abs((a[idx] as number) - (expected.attentions_layer0!.data[idx] as number)));
-      }
-    }
-    expect(worst).toBeLessThan(tol);
+    expect(maxDiffAttentionRows(out.attentions![0]!.dataSync(), expected.attentions_layer0!, mask)).toBeLessThan(tol);
     expect(model.loadReport.unexpected).toEqual([]);
     tf.dispose([stacked, ...out.hiddenStates!, ...out.attentions!, out.lastHiddenState]);
     model.dispose();
@@ -78,5 +67,37 @@ describe.each(['cpu', 'wasm'] as const)('DeBERTa-v3 tiny fixtures on %s', (engin
     expect(maxDiffValidRows(out.endLogits.dataSync(), expected.qa_end_logits!, mask)).toBeLessThan(tol);
     tf.dispose([out.lastHiddenState, out.startLogits, out.endLogits]);
     model.dispose();
+  });
+
+  it('the relative-embedding table after the encoder LayerNorm (eps 1e-7)', async () => {
+    await initBackend({ engine });
+    const { stateDict } = await fixtureCheckpoint('deberta-v3-tiny/base');
+    const t = (name: string) => tf.tensor(stateDict.get(name)!.data as Float32Array, stateDict.get(name)!.shape as number[]);
+    const normed = layerNorm(t('encoder.rel_embeddings.weight'), t('encoder.LayerNorm.weight'), t('encoder.LayerNorm.bias'), 1e-7);
+    expect(maxDiff(normed.dataSync(), expected.rel_embeddings_normed!)).toBeLessThan(tol);
+    tf.dispose(normed);
+  });
+
+  it('F16 checkpoints (base and seqcls): every recorded output of that fixture', async () => {
+    await initBackend({ engine });
+    const f16 = fixtureExpected('deberta-v3-tiny-f16');
+    const base = await fixtureCheckpoint('deberta-v3-tiny-f16/base');
+    expect(base.stateDict.get('encoder.layer.0.attention.self.query_proj.weight')!.dtype).toBe('F16');
+    const model = buildModel(base.spec, { task: 'base', stateDict: base.stateDict });
+    const out = model.forward(modelInputs, { outputHiddenStates: true, outputAttentions: true });
+    const stacked = tf.stack(out.hiddenStates!);
+    expect(maxDiffValidRows(stacked.dataSync(), f16.hidden_states!, mask, { leading: 1 })).toBeLessThan(tol);
+    expect(maxDiffValidRows(out.lastHiddenState.dataSync(), f16.last_hidden_state!, mask)).toBeLessThan(tol);
+    expect(maxDiffValidRows(out.hiddenStates![0]!.dataSync(), f16.embedding_output!, mask)).toBeLessThan(tol);
+    expect(maxDiffAttentionRows(out.attentions![0]!.dataSync(), f16.attentions_layer0!, mask)).toBeLessThan(tol);
+    tf.dispose([stacked, out.lastHiddenState, ...out.hiddenStates!, ...out.attentions!]);
+    model.dispose();
+    const seqcls = await fixtureCheckpoint('deberta-v3-tiny-f16/seqcls');
+    const classifier = buildModel(seqcls.spec, { task: 'sequence-classification', stateDict: seqcls.stateDict });
+    const logits = classifier.forward(modelInputs);
+    expect(maxDiff(logits.pooledOutput.dataSync(), f16.seqcls_pooled!)).toBeLessThan(tol);
+    expect(maxDiff(logits.logits.dataSync(), f16.seqcls_logits!)).toBeLessThan(tol);
+    tf.dispose([logits.lastHiddenState, logits.logits, logits.pooledOutput]);
+    classifier.dispose();
   });
 });
