@@ -26,7 +26,7 @@ function buildProgram(): Command {
 
   const train = program.command('train').description('fine-tune a model with AdaLoRA (or LoRA) on a task');
   for (const spec of trainOptionSpecs) {
-    const option = new Option(`--${spec.flag} <${spec.kind === 'list' ? 'a,b,...' : spec.kind === 'boolean' ? 'true|false' : 'value'}>`, spec.description);
+    const option = new Option(`--${spec.flag} <${spec.kind === 'list' ? 'a,b,...' : 'value'}>`, spec.description);
     if (spec.choices !== undefined) option.choices(spec.choices as string[]);
     train.addOption(option);
   }
@@ -68,10 +68,10 @@ function buildProgram(): Command {
     });
 
   program.command('default').description('the embedded default: tiny DeBERTa-v3 on synth-sst2 with every score function and LoRA, then the report')
-    .option('--out <dir>', 'where the runs and the report go', 'runs/default').option('--engine <engine>', 'TensorFlow.js engine').option('--quiet', 'no progress output')
+    .option('--out <dir>', 'where the runs and the report go', 'runs/default').option('--engine <engine>', 'TensorFlow.js engine')
+    .option('--workers <n>', 'runs at a time (default: one per core, at most 6)')
     .action(async (flags) => {
-      process.stdout.write(await defaultCommand(flags));
-      process.stderr.write(`report written to ${flags.out}/report/report.md\n`);
+      await defaultCommand(flags);
     });
   registerSweepCommand(program);
   return program;

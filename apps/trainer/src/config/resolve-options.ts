@@ -12,15 +12,11 @@ export function parseOptionValue(spec: OptionSpec, raw: unknown, source: string)
   };
   switch (spec.kind) {
     case 'string': {
-      if (typeof raw !== 'string') fail('expected a string');
-      const value = raw as string;
+      // JSON configs may give true/false for a true|false choice.
+      const value = typeof raw === 'boolean' ? String(raw) : raw;
+      if (typeof value !== 'string') return fail('expected a string');
       if (spec.choices !== undefined && !spec.choices.includes(value)) fail(`expected one of ${spec.choices.join(', ')}`);
       return value;
-    }
-    case 'boolean': {
-      if (typeof raw === 'boolean') return raw;
-      if (raw === 'true' || raw === 'false') return raw === 'true';
-      return fail('expected true or false');
     }
     case 'list': {
       if (Array.isArray(raw) && raw.every((item) => typeof item === 'string')) return raw as string[];

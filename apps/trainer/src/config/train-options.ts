@@ -41,10 +41,10 @@ export interface TrainOptions {
   trainLimit: number;
   evalLimit: number;
   dataDir: string;
-  gradientCheckpointing: boolean;
+  gradientCheckpointing: 'auto' | 'true' | 'false';
 }
 
-type Kind = 'string' | 'int' | 'number' | 'list' | 'boolean';
+type Kind = 'string' | 'int' | 'number' | 'list';
 
 export interface OptionSpec<K extends keyof TrainOptions = keyof TrainOptions> {
   key: K;
@@ -96,7 +96,7 @@ export const trainDefaults: TrainOptions = {
   trainLimit: -1,
   evalLimit: -1,
   dataDir: '',
-  gradientCheckpointing: true,
+  gradientCheckpointing: 'auto',
 };
 
 export const trainOptionSpecs: readonly OptionSpec[] = [
@@ -137,5 +137,5 @@ export const trainOptionSpecs: readonly OptionSpec[] = [
   { key: 'trainLimit', flag: 'train-limit', kind: 'int', min: -1, description: 'use only the first N training examples (-1: all)' },
   { key: 'evalLimit', flag: 'eval-limit', kind: 'int', min: -1, description: 'evaluate on the first N examples (-1: all)' },
   { key: 'dataDir', flag: 'data-dir', kind: 'string', description: 'folder with the task files (GLUE TSV folder, SQuAD JSON); default: the hub cache' },
-  { key: 'gradientCheckpointing', flag: 'gradient-checkpointing', kind: 'boolean', description: 'recompute each layer in the backward pass (saves memory)' },
+  { key: 'gradientCheckpointing', flag: 'gradient-checkpointing', kind: 'string', choices: ['auto', 'true', 'false'], description: "recompute each layer in the backward pass (saves memory); auto: the model's default (on, off for the tiny zoo models)" },
 ];

@@ -128,8 +128,8 @@ describe('adalora sweep, bad input (exit 2, message naming the problem)', () => 
     ['an unknown axis value', ['--preset', 'smoke', '--axis', 'scorer=sensitivity,fishr'], /Invalid config '--axis scorer\[1\]' = 'fishr'.*Unknown score function 'fishr'/],
     ['a grid of zero cells', ['--preset', 'smoke', '--axis', 'seed='], /'--axis seed'.*an axis needs at least one value: this grid has zero cells/],
     ['a fixed flag that is an axis', ['--preset', 'smoke', '--seed', '3'], /'--seed' = '3': 'seed' is set by axis 'seed' \(1, 2\); change an axis with --axis seed=/],
-    ['both --grid and --preset', ['--preset', 'smoke', '--grid', 'x.yaml'], /give exactly one of --grid <file.yaml\|json> or --preset <seed-study\|smoke>/],
-    ['an unknown preset', ['--preset', 'smok'], /Unknown sweep preset 'smok'\. Available: 'seed-study', 'smoke'\. Did you mean 'smoke'\?/],
+    ['both --grid and --preset', ['--preset', 'smoke', '--grid', 'x.yaml'], /give exactly one of --grid <file.yaml\|json> or --preset <seed-study\|default\|smoke>/],
+    ['an unknown preset', ['--preset', 'smok'], /Unknown sweep preset 'smok'\. Available: 'default', 'seed-study', 'smoke'\. Did you mean 'smoke'\?/],
   ];
   for (const [what, args, message] of cases) {
     it(`refuses ${what}`, () => {

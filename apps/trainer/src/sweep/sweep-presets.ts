@@ -1,4 +1,7 @@
 import { UnknownImplementationError } from '@adalora/core';
+import { scoreFunctions } from '@adalora/scores';
+import { defaultLoraLearningRate, defaultRunOptions } from '../config/default-run.js';
+import { trainOptionSpecs } from '../config/train-options.js';
 import { gridFromObject, type Grid } from './grid.js';
 
 /** A built-in grid of `adalora sweep --preset <name>`, written as a grid file would be. */
@@ -33,6 +36,18 @@ export const sweepPresets: Record<string, SweepPreset> = {
           { name: 'gsnr', method: 'adalora', scorer: 'gsnr' },
         ],
         seed: [1, 2, 3],
+      },
+    },
+  },
+  default: {
+    description: 'the embedded default (`adalora default`): tiny-deberta-v3 on synth-sst2, LoRA and every built-in score function',
+    grid: {
+      fixed: Object.fromEntries(Object.entries(defaultRunOptions).map(([key, value]) => [trainOptionSpecs.find((s) => s.key === key)?.flag ?? key, value])),
+      axes: {
+        variant: [
+          { name: 'lora', method: 'lora', lr: defaultLoraLearningRate },
+          ...scoreFunctions.ids().map((scorer) => ({ name: scorer, method: 'adalora', scorer })),
+        ],
       },
     },
   },

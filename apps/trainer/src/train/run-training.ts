@@ -71,7 +71,7 @@ export async function prepareTaskAndModel(options: TrainOptions, progress: Progr
     ...(task.kind === 'qa' ? {} : { numLabels: task.numLabels }),
     seed: options.seed,
   });
-  model.gradientCheckpointing = options.gradientCheckpointing;
+  if (options.gradientCheckpointing !== 'auto') model.gradientCheckpointing = options.gradientCheckpointing === 'true';
   if (model.origin.tokenizerDirectory === null) throw new RunFailedError(`model '${options.model}' has no tokenizer files`);
   const trainRows = limit<Record<string, unknown>>(train.rows as never, options.trainLimit);
   const evalSets = evalSplits.map(({ split, data }) => ({ split, rows: limit<Record<string, unknown>>(data.rows as never, options.evalLimit) }));

@@ -5,6 +5,7 @@ import {
 } from '@adalora/datasets';
 import type { GlueExample, QaFeature, SquadExample, TaskSpec, TokenizerAdapter } from '@adalora/datasets';
 import type { PaddedBatch } from '@adalora/datasets';
+import { questionAnsweringLoss, sequenceClassificationLoss } from '@adalora/models';
 
 /** The part of a model the trainer calls (sequence classification or QA). */
 export interface TrainableModel {
@@ -36,14 +37,7 @@ function inputsOf(batch: PaddedBatch) {
   };
 }
 
-/** Cross-entropy with integer labels, mean over the batch: `−mean log softmax(logits)[label]`. */
-function crossEntropy(logits: Tensor, labels: Tensor): Scalar {
-  const logProbabilities = tf.logSoftmax(logits);
-  const picked = tf.sum(tf.mul(logProbabilities, tf.oneHot(labels as tf.Tensor1D, logits.shape[1] as number)), 1);
-  return tf.neg(tf.mean(picked)) as Scalar;
-}
-
-/** GLUE-format tasks: classification (cross-entropy) and regression (mean squared error), as HF heads. */
+/** GLUE-format tasks: classification (cross-entropy) and regression (mean squared error), the HF heads' losses. */
 export function classificationHead(task: TaskSpec, tokenizer: TokenizerAdapter, trainRows: GlueExample[], maxLength: number): TaskHead {
   const featurize = (rows: GlueExample[]) => featurizeClassification(rows, { tokenizer, task, maxLength, padding: 'longest' });
   const regression = task.kind === 'regression';
@@ -54,8 +48,7 @@ export function classificationHead(task: TaskSpec, tokenizer: TokenizerAdapter, 
       return tf.tidy(() => {
         const batch = featurize(indices.map((i) => trainRows[i] as GlueExample));
         const { logits } = model.forward(inputsOf(batch), { training: true, seed });
-        if (regression) return tf.mean(tf.square(tf.sub(tf.reshape(logits as Tensor, [-1]), tf.tensor1d(batch.labels as Float32Array)))) as Scalar;
-        return crossEntropy(logits as Tensor, tf.tensor1d(batch.labels as Int32Array, 'int32'));
+        return sequenceClassificationLoss(logits as Tensor, Array.from(batch.labels));
       });
     },
     evaluate(model, rows, batchSize) {
@@ -88,9 +81,7 @@ export function questionAnsweringHead(task: TaskSpec, tokenizer: TokenizerAdapte
       return tf.tidy(() => {
         const batch = collateQa(indices.map((i) => trainFeatures[i] as QaFeature), tokenizer.specialTokens.pad, 'longest');
         const { startLogits, endLogits } = model.forward(inputsOf(batch), { training: true, seed });
-        const start = crossEntropy(startLogits as Tensor, tf.tensor1d(batch.startPositions, 'int32'));
-        const end = crossEntropy(endLogits as Tensor, tf.tensor1d(batch.endPositions, 'int32'));
-        return tf.div(tf.add(start, end), 2) as Scalar;
+        return questionAnsweringLoss(startLogits as Tensor, endLogits as Tensor, Array.from(batch.startPositions), Array.from(batch.endPositions));
       });
     },
     evaluate(model, rows, batchSize) {
