@@ -3,7 +3,7 @@ import { InvalidConfigError } from '@adalora/core';
 import { EngineUnavailableError } from './errors.js';
 import './register-gradients.js';
 import { installWasmMatMul } from './wasm-matmul.js';
-import { installWasmUnsortedSegmentSum } from './wasm-segment-sum.js';
+import { installUnsortedSegmentSum } from './segment-sum.js';
 import type { WasmBackend } from './wasm-backend.js';
 
 /** The engines a user can ask for. `auto` picks the fastest one installed. */
@@ -42,6 +42,13 @@ const enginePackages: Record<Engine, { module: string; backendName: string; inst
 
 let current: BackendInfo | undefined;
 const wasmFixed = new WeakSet<object>();
+const fixed = new Set<string>();
+
+/** Unregisters a stock kernel (if any) and registers ours in its place, without tfjs's overwrite warning. */
+function replaceKernel(kernelName: string, backendName: string, register: () => void): void {
+  if (tf.getKernel(kernelName, backendName) !== undefined) tf.unregisterKernel(kernelName, backendName);
+  register();
+}
 
 /**
  * Selects and initialises the TensorFlow.js engine for this process, registers every gradient, and on
@@ -99,12 +106,16 @@ async function activate(engine: Engine): Promise<void> {
   if (engine === 'cpu') {
     // The cpu backend prints a "use tfjs-node" banner on first use; initBackend's reason says it better.
     (tf.findBackend('cpu') as unknown as { firstUse: boolean }).firstUse = false;
+    if (!fixed.has('cpu')) {
+      replaceKernel('UnsortedSegmentSum', 'cpu', () => installUnsortedSegmentSum('cpu'));
+      fixed.add('cpu');
+    }
   }
   if (engine === 'wasm') {
     const backend = tf.findBackend('wasm') as unknown as WasmBackend;
     if (!wasmFixed.has(backend)) {
       installWasmMatMul(backend);
-      installWasmUnsortedSegmentSum();
+      replaceKernel('UnsortedSegmentSum', 'wasm', () => installUnsortedSegmentSum('wasm'));
       wasmFixed.add(backend);
     }
   }
