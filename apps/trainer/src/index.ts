@@ -9,3 +9,7 @@ export { buildComparisonTable, comparisonMarkdown, comparisonCsv } from './repor
 export { rankHeatmapSvg } from './report/rank-heatmap.js';
 export { lineChartSvg } from './report/line-chart.js';
 export { readRuns, writeReport } from './report/write-report.js';
+export { sweepPresets } from './sweep/sweep-presets.js';
+export { expandGrid, readGridFile } from './sweep/grid.js';
+export type { Cell, Grid } from './sweep/grid.js';
+export { sweepCommand } from './sweep/sweep-command.js';

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { readJson, runFiles, writeJsonAtomic } from '../run/run-folder.js';
+import { checkpointSource } from '../train/train-state.js';
 import type { RunResult } from '../run/run-result.js';
 import type { Cell } from './grid.js';
 import { sweepPaths } from './manifest.js';
@@ -72,7 +73,7 @@ export function isFinished(runDir: string): boolean {
  */
 export function isResumable(runDir: string): boolean {
   if (!existsSync(join(runDir, runFiles.config))) return false;
-  return ['', '.old'].some((suffix) => existsSync(join(runDir, `${runFiles.checkpoint}${suffix}`, 'state.json')));
+  return checkpointSource(join(runDir, runFiles.checkpoint)) !== null;
 }
 
 /**

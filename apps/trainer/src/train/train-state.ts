@@ -52,11 +52,19 @@ export async function saveCheckpoint(dir: string, parts: { variables: Variable[]
   rmSync(old, { recursive: true, force: true });
 }
 
+/**
+ * The folder holding the checkpoint to resume from: `<dir>`, or `<dir>.old` when a kill fell between
+ * the two renames of `saveCheckpoint`; null when there is none.
+ */
+export function checkpointSource(dir: string): string | null {
+  for (const candidate of [dir, `${dir}.old`]) if (existsSync(join(candidate, metaFile))) return candidate;
+  return null;
+}
+
 /** Restores a checkpoint written by `saveCheckpoint` into the live variables, optimizer and controller. */
 export async function loadCheckpoint(dir: string, parts: { variables: Variable[]; optimizer: AdamW; controller: StatefulController }): Promise<CheckpointMeta> {
-  // A kill between the two renames of saveCheckpoint leaves the previous checkpoint as `<dir>.old`.
-  const source = existsSync(join(dir, metaFile)) ? dir : `${dir}.old`;
-  if (!existsSync(join(source, metaFile))) {
+  const source = checkpointSource(dir);
+  if (source === null) {
     throw new UnsupportedInputError({ source: dir, expected: 'a checkpoint to resume from (checkpoint/state.json)', found: 'none: the run was stopped before its first checkpoint; start it again with --overwrite' });
   }
   const meta = JSON.parse(readFileSync(join(source, metaFile), 'utf8')) as CheckpointMeta;
