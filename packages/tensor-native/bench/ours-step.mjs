@@ -3,8 +3,8 @@
 // (initBackend({ engine: 'auto' }) from @adalora/tensor plus the native kernels of this package), timed.
 // Same math as torch_step.py; run by run.mjs, which alternates it with PyTorch. Prints one JSON line.
 // Usage: node bench/ours-step.mjs --model bert|deberta [--layers 12] [--steps 2] [--native on|off]
-//        [--fused on|off] [--checkpoint on|off] [--profile on [--profile-matmul on]]
-// --profile prints per-kernel times of one step on stderr.
+//        [--fused on|off] [--checkpoint on|off|<first N layers>] [--profile on|forward [--profile-kernel <name>]]
+// --profile prints per-kernel times of one step (--profile forward: of the forward pass) on stderr.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { adapter, batch, keepFraction, models, relativeIndex, seq } from './shapes.mjs';
@@ -19,7 +19,11 @@ const config = { ...models[modelName], layers: Math.min(Number(flag('layers', '1
 const steps = Number(flag('steps', '2'));
 const useNative = flag('native', 'on') === 'on';
 const useFused = flag('fused', 'on') === 'on';
-const useCheckpoint = flag('checkpoint', 'off') === 'on';
+// --checkpoint on: every layer; a number N: the first N layers only (less recomputation, more memory).
+const checkpointFlag = flag('checkpoint', 'off');
+const checkpointLayers = checkpointFlag === 'on' ? Infinity : checkpointFlag === 'off' ? 0 : Number(checkpointFlag);
+if (Number.isNaN(checkpointLayers)) throw new Error(`--checkpoint ${checkpointFlag}: expected on, off or a number of layers`);
+const useCheckpoint = checkpointLayers > 0;
 
 // @adalora/tensor is not a dependency of this package (it will load this package); the monorepo's build is used.
 const tensorDist = fileURLToPath(new URL('../../tensor/dist/index.js', import.meta.url));
@@ -125,8 +129,8 @@ function lossFn() {
   if (embed.types !== null) h = tf.add(h, tf.slice(embed.types, [0, 0], [1, H]));
   h = ops.layerNorm(h, embed.ln.g, embed.ln.b, eps);
   const relTable = rel === null ? null : ops.layerNorm(rel.table, rel.ln.g, rel.ln.b, eps);
-  for (const p of layers) {
-    if (useCheckpoint) {
+  for (const [index, p] of layers.entries()) {
+    if (index < checkpointLayers) {
       const params = [p.q, p.k, p.v, p.o, p.up, p.down].flatMap((l) => [l.adapter.A, l.adapter.E, l.adapter.B]);
       h = checkpoint((x, t) => encoderLayer(p, x, t ?? null), { params: () => params })(h, ...(relTable === null ? [] : [relTable]));
     } else {
@@ -180,32 +184,53 @@ function bookkeeping(grads) {
   triplets.dispose();
 }
 
-if (flag('profile', 'off') === 'on') {
+if (flag('profile', 'off') !== 'off') {
   // Per-kernel wall time of one step (forward, backward and optimizer), heaviest first, on stderr.
   const { value, grads } = tf.variableGrads(lossFn, trainable);
   tf.dispose([value, ...Object.values(grads)]);
+  const wallStart = performance.now();
   const info = await tf.profile(() => {
+    if (flag('profile', 'off') === 'forward') {
+      tf.tidy(() => lossFn());
+      return;
+    }
     const { value: v, grads: g } = tf.variableGrads(lossFn, trainable);
     optimizer.applyGradients(g);
     tf.dispose([v, ...Object.values(g)]);
   });
   const byKernel = new Map();
   for (const k of info.kernels) {
-    if (flag('profile-matmul', 'off') === 'on' && k.name === 'BatchMatMul') console.error(`  BatchMatMul ${JSON.stringify(k.inputShapes)} ${k.kernelTimeMs.toFixed(1)} ms`);
+    if (flag('profile-kernel', '') === k.name) console.error(`  ${k.name} ${JSON.stringify(k.inputShapes)} ${k.kernelTimeMs.toFixed(1)} ms`);
     const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
     entry.ms += k.kernelTimeMs;
     entry.calls += 1;
     byKernel.set(k.name, entry);
   }
   const total = [...byKernel.values()].reduce((a, e) => a + e.ms, 0);
-  console.error(`kernels: ${total.toFixed(0)} ms in ${info.kernels.length} calls`);
+  console.error(`kernels: ${total.toFixed(0)} ms in ${info.kernels.length} calls; wall time of the profiled step ${(performance.now() - wallStart).toFixed(0)} ms`);
   for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 30)) console.error(`${name.padEnd(24)} ${e.ms.toFixed(1).padStart(8)} ms ${String(e.calls).padStart(5)} calls`);
+}
+
+if (flag('breakdown', 'off') === 'on') {
+  // Forward alone, forward + backward, optimizer, bookkeeping: medians of 3, on stderr.
+  const med = (fn) => { const t = []; for (let i = 0; i < 4; i++) { const s0 = performance.now(); fn(); t.push(performance.now() - s0); } t.shift(); t.sort((a, b) => a - b); return t[1]; };
+  const fwd = med(() => tf.tidy(() => lossFn().dataSync()));
+  const fwdBwd = med(() => tf.tidy(() => { const { value, grads } = tf.variableGrads(lossFn, trainable); value.dataSync(); }));
+  const { value: v0, grads: g0 } = tf.variableGrads(lossFn, trainable);
+  const opt = med(() => optimizer.applyGradients(g0));
+  const book = med(() => bookkeeping(g0));
+  tf.dispose([v0, ...Object.values(g0)]);
+  console.error(`forward ${fwd.toFixed(0)} ms, forward+backward ${fwdBwd.toFixed(0)} ms, Adam ${opt.toFixed(0)} ms, bookkeeping ${book.toFixed(0)} ms`);
 }
 
 const stepMs = [];
 const bookkeepingMs = [];
 let loss = NaN;
+let lastFaults = 0;
 for (let s = 0; s < steps + 1; s++) {
+  const faults = process.resourceUsage().minorPageFault;
+  if (flag('faults', 'off') === 'on' && s > 0) console.error(`step ${s}: ${faults - lastFaults} minor page faults in the previous step`);
+  lastFaults = faults;
   const start = performance.now();
   const { value, grads } = tf.variableGrads(lossFn, trainable);
   optimizer.applyGradients(grads);
@@ -223,6 +248,6 @@ for (let s = 0; s < steps + 1; s++) {
 const heapBytes = tf.memory().numBytes;
 console.log(JSON.stringify({
   model: modelName, layers: config.layers, engine: `${engine}${install.installed ? '+native' : ''}${install.installed && useFused ? '+fused' : ''}`,
-  reason: install.reason, checkpoint: useCheckpoint, steps_ms: stepMs.map((x) => +x.toFixed(1)), bookkeeping_ms: bookkeepingMs.map((x) => +x.toFixed(1)),
+  reason: install.reason, checkpoint: useCheckpoint ? Math.min(checkpointLayers, config.layers) : 0, steps_ms: stepMs.map((x) => +x.toFixed(1)), bookkeeping_ms: bookkeepingMs.map((x) => +x.toFixed(1)),
   peak_mb: +(process.resourceUsage().maxRSS / 1024).toFixed(0), tensor_mb: +(heapBytes / 2 ** 20).toFixed(0), loss,
 }));

@@ -6,7 +6,7 @@
 // are medians over all timed steps. The last line of output is one JSON object:
 // {"results": [{"model", "engine", "ours_ms", "pytorch_ms", "ratio", "ours_peak_mb", "pytorch_peak_mb"}]}.
 // Usage: node bench/run.mjs [--layers 12] [--rounds 3] [--steps 2] [--models bert,deberta]
-//        [--ours default|wasm|default,wasm] [--checkpoint auto|on|off] [--blas-threads N] [--python /usr/bin/python3]
+//        [--ours default|wasm|default,wasm] [--checkpoint auto|on|off|N] [--blas-threads N] [--python /usr/bin/python3]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -25,12 +25,18 @@ const modelNames = flag('models', 'bert,deberta').split(',');
 // default: wasm + native kernels + fused LayerNorm/GELU (what initBackend gives with this package installed);
 // wasm: the pure-wasm path (kernel fixes of @adalora/tensor, no native kernels), for reference.
 const oursVariants = flag('ours', 'default').split(',');
-// Per-layer gradient checkpointing (@adalora/tensor's checkpoint) on our side: tfjs keeps every forward
-// intermediate and every gradient until the backward pass ends, and the wasm heap stops at 4 GiB, which
-// 12 DeBERTa-v3-base layers at batch 8 x 128 exceed and 12 BERT-base layers reach (~4 GB, aborting on some
-// runs). auto = on from 6 layers (notes/tfjs-runtime.md: "6+ layers abort"), off below.
+// Per-layer gradient checkpointing (@adalora/tensor's checkpoint) on our side. tfjs keeps every forward
+// intermediate and every gradient until the backward pass ends, and the wasm heap stops at 4 GiB: at batch
+// 8 x 128 one layer holds ~270 MB (BERT) / ~415 MB (DeBERTa, with c2p/p2c), so 12 layers do not fit (BERT
+// reaches ~4.0 GB and aborts on some runs). Each checkpointed layer costs one more forward pass of that layer
+// (~45% of its forward+backward, since frozen weights need no dW). auto: checkpoint the first layers, as few as
+// keep the peak near 3.2 GB (at most 8 BERT / 4 DeBERTa layers un-checkpointed); a number: that many; on: all.
 const checkpointFlag = flag('checkpoint', 'auto');
-const checkpointFor = () => (checkpointFlag === 'auto' ? (Number(layers) >= 6 ? 'on' : 'off') : checkpointFlag);
+const uncheckpointed = { bert: 8, deberta: 4 };
+const checkpointFor = (model) => {
+  if (checkpointFlag !== 'auto') return checkpointFlag;
+  return String(Math.max(0, Number(layers) - uncheckpointed[model]));
+};
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 
 // OpenBLAS reads these when it loads. This machine's environment sets OPENBLAS_CORETYPE=Haswell and
@@ -83,7 +89,7 @@ for (let round = 0; round < rounds; round++) {
   for (const model of modelNames) {
     for (const variant of oursVariants) {
       const extra = variant === 'wasm' ? ['--native', 'off', '--fused', 'off'] : [];
-      const ours = runChild(process.execPath, [here('./ours-step.mjs'), '--model', model, '--layers', layers, '--steps', steps, '--checkpoint', checkpointFor(), ...extra]);
+      const ours = runChild(process.execPath, [here('./ours-step.mjs'), '--model', model, '--layers', layers, '--steps', steps, '--checkpoint', checkpointFor(model), ...extra]);
       (samples[`${model}/${variant}`] ??= []).push(ours);
       console.log(`round ${round + 1} ${model} ours(${variant}): ${ours.error ?? `${ours.engine} steps ${ours.steps_ms.join(', ')} ms, bookkeeping ${ours.bookkeeping_ms.join(', ')} ms, peak ${ours.peak_mb} MB`}`);
     }
@@ -109,7 +115,7 @@ for (const model of modelNames) {
     const bookkeeping = median(collect(runs, 'bookkeeping_ms'));
     results.push({
       model: `${model}-base`,
-      engine: ok[0] ? `${ok[0].engine}${ok[0].checkpoint ? '+checkpoint' : ''}` : `failed: ${runs[0]?.error}`,
+      engine: ok[0] ? `${ok[0].engine}${ok[0].checkpoint > 0 ? `+checkpoint(${ok[0].checkpoint === ok[0].layers ? 'all' : ok[0].checkpoint} layers)` : ''}` : `failed: ${runs[0]?.error}`,
       ours_ms: oursMs === null ? null : +oursMs.toFixed(1),
       pytorch_ms: pytorchMs === null ? null : +pytorchMs.toFixed(1),
       ratio: oursMs !== null && pytorchMs !== null ? +(oursMs / pytorchMs).toFixed(2) : null,

@@ -11,6 +11,7 @@ import json
 import math
 import re
 import resource
+import sys
 import time
 
 import torch
@@ -20,6 +21,7 @@ parser.add_argument("--config", required=True)
 parser.add_argument("--model", default="bert")
 parser.add_argument("--layers", type=int, default=12)
 parser.add_argument("--steps", type=int, default=2)
+parser.add_argument("--breakdown", action="store_true", help="print forward / backward / Adam / bookkeeping times on stderr")
 args = parser.parse_args()
 
 torch.set_num_threads(1)
@@ -170,6 +172,25 @@ def blas_gflops():
 
 
 gflops = blas_gflops()
+if args.breakdown:
+    def med(fn):
+        times = []
+        for _ in range(4):
+            start = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - start) * 1000)
+        return sorted(times[1:])[1]
+
+    def fwd():
+        with torch.no_grad():
+            loss_fn()
+
+    def fwd_bwd():
+        optimizer.zero_grad(set_to_none=True)
+        loss_fn().backward()
+
+    fwd_ms, fwd_bwd_ms = med(fwd), med(fwd_bwd)
+    print(f"forward {fwd_ms:.0f} ms, forward+backward {fwd_bwd_ms:.0f} ms, Adam {med(optimizer.step):.0f} ms, bookkeeping {med(bookkeeping):.0f} ms", file=sys.stderr)
 step_ms, book_ms = [], []
 loss_value = float("nan")
 for s in range(args.steps + 1):

@@ -87,7 +87,7 @@ export function sharedIdentity(previous: Previous): KernelConfig {
     kernelFunc: (args) => {
       const { x } = args.inputs as { x: TensorInfo };
       if (x.dtype === 'string') return fallback(args);
-      (args.backend as WasmHeapBackend & { incRef(dataId: object): void }).incRef(x.dataId);
+      (args.backend as WasmHeapBackend).incRef(x.dataId);
       return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
     },
   };
