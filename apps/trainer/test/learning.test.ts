@@ -21,3 +21,14 @@ describe('the embedded default learns', () => {
     expect(Object.values(result.finalRanks as Record<string, number>).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(48);
   });
 });
+
+describe('adalora default', () => {
+  it('is a valid sweep: six cells (LoRA + every built-in scorer) with their learning rates', () => {
+    const { code, stdout, stderr } = runCli(['sweep', '--preset', 'default', '--dry-run', '--out', join(tempDir('default'), 'sweep')]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    for (const variant of ['lora', 'sensitivity', 'movement', 'fisher', 'gsnr', 'magnitude']) expect(stdout).toContain(`variant=${variant}`);
+    expect(stdout).toMatch(/variant=lora .*--lr 5e-3/);
+    expect(stdout).toMatch(/variant=fisher .*--lr 2e-2/);
+  });
+});

@@ -42,11 +42,12 @@ export const sweepPresets: Record<string, SweepPreset> = {
   default: {
     description: 'the embedded default (`adalora default`): tiny-deberta-v3 on synth-sst2, LoRA and every built-in score function',
     grid: {
-      fixed: Object.fromEntries(Object.entries(defaultRunOptions).map(([key, value]) => [trainOptionSpecs.find((s) => s.key === key)?.flag ?? key, value])),
+      // The learning rate differs per method (see defaultLoraLearningRate), so it is set per variant.
+      fixed: Object.fromEntries(Object.entries(defaultRunOptions).filter(([key]) => key !== 'lr').map(([key, value]) => [trainOptionSpecs.find((s) => s.key === key)?.flag ?? key, value])),
       axes: {
         variant: [
           { name: 'lora', method: 'lora', lr: defaultLoraLearningRate },
-          ...scoreFunctions.ids().map((scorer) => ({ name: scorer, method: 'adalora', scorer })),
+          ...scoreFunctions.ids().map((scorer) => ({ name: scorer, method: 'adalora', scorer, lr: defaultRunOptions.lr as string })),
         ],
       },
     },
