@@ -28,7 +28,7 @@ describe('adalora default', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     for (const variant of ['lora', 'sensitivity', 'movement', 'fisher', 'gsnr', 'magnitude']) expect(stdout).toContain(`variant=${variant}`);
-    expect(stdout).toMatch(/variant=lora .*--lr 5e-3/);
-    expect(stdout).toMatch(/variant=fisher .*--lr 2e-2/);
+    expect(stdout).toMatch(/variant=lora .*--lr 0\.005/);
+    expect(stdout).toMatch(/variant=fisher .*--lr 0\.02/);
   });
 });
