@@ -12,8 +12,8 @@ interface Cell {
 export interface ComparisonTable {
   columns: Array<{ task: string; header: string }>;
   rows: Array<{ label: string; cells: Array<Cell | null>; average: { mean: number; std: number } | null }>;
-  /** How the average is made (the GLUE convention for GLUE tasks). */
-  convention: string;
+  /** How GLUE tasks enter the average (the GLUE convention), or null when the table has no GLUE task. */
+  convention: string | null;
 }
 
 const taskNames: Record<string, string> = {
@@ -77,7 +77,8 @@ export function buildComparisonTable(results: RunResult[]): ComparisonTable {
     const average = present.length > 0 ? { mean: present.reduce((a, c) => a + c.score.mean, 0) / present.length, std: 0 } : null;
     return { label, cells, average };
   });
-  return { columns, rows, convention: adaloraConvention.statement };
+  const hasGlue = tasks.some((task) => adaloraConvention.columns.some((c) => c.parts.some((p) => p.task === task || p.task.startsWith(`${task}_`))));
+  return { columns, rows, convention: hasGlue ? adaloraConvention.statement : null };
 }
 
 function percent(v: number): string {
@@ -96,7 +97,7 @@ export function comparisonMarkdown(table: ComparisonTable): string {
   for (const row of table.rows) {
     lines.push(`| ${[row.label, ...row.cells.map(formatCell), row.average === null ? '' : percent(row.average.mean)].join(' | ')} |`);
   }
-  lines.push('', `Scores ×100; mean ± sample std over seeds where there are several. Average: mean over the row's tasks of each task's score. GLUE: ${table.convention}`);
+  lines.push('', `Scores ×100; mean ± sample std over seeds where there are several. Average: mean over the row's tasks of each task's score.${table.convention === null ? '' : ` GLUE: ${table.convention}`}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -76,3 +76,11 @@ describe('smoothing', () => {
     expect(out[1]?.[1]).toBeCloseTo(1 / 3, 12);
   });
 });
+
+describe('convention statement', () => {
+  it('is stated only when a GLUE task is in the table', () => {
+    const synthetic = buildComparisonTable([run({ task: 'synth-sst2', method: 'lora', evals: { validation: { accuracy: 0.8 } }, primary: { split: 'validation', key: 'accuracy', value: 0.8 } })]);
+    expect(synthetic.convention).toBeNull();
+    expect(comparisonMarkdown(synthetic)).not.toContain('GLUE:');
+  });
+});
