@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Benchmark of the engines @adalora/tensor offers: GFLOP/s of the matmul shapes of BERT-base training
 // (batch 8 x seq 128) and the forward+backward time of one BERT-base layer, on each available engine.
-// "wasm-stock" is tfjs-backend-wasm without our kernel fixes, measured in the same run for the ratio.
-// Prints one JSON object. Usage: node bench/engines.mjs [--engines wasm,wasm-stock,cpu] [--reps 3]
+// "wasm-native" adds @adalora/tensor-native (OpenBLAS matmuls, fused ops), "wasm" is our pure-wasm
+// kernels, "wasm-stock" is tfjs-backend-wasm without our fixes: all in the same run, for the ratios.
+// Prints one JSON object. Usage: node bench/engines.mjs [--engines wasm-native,wasm,wasm-stock,cpu] [--reps 3]
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { cpus } from 'node:os';
@@ -16,7 +17,7 @@ const flag = (name, fallback) => {
 if (flag('child')) {
   await runChild(flag('child'), Number(flag('reps', '3')));
 } else {
-  const engines = flag('engines', 'wasm,wasm-stock,cpu').split(',');
+  const engines = flag('engines', 'wasm-native,wasm,wasm-stock,cpu').split(',');
   const results = [];
   for (const engine of engines) {
     // Each engine in its own process: one engine per process, and a crash loses one row only.
@@ -30,9 +31,9 @@ if (flag('child')) {
       results.push({ engine, error: String(error.message).split('\n')[0] });
     }
   }
-  const wasm = results.find((r) => r.engine === 'wasm');
-  const stock = results.find((r) => r.engine === 'wasm-stock');
-  const summary = wasm?.layerMs && stock?.layerMs ? { wasmSpeedupOverStock: +(stock.layerMs / wasm.layerMs).toFixed(2) } : {};
+  const layer = (engine) => results.find((r) => r.engine === engine)?.layerMs;
+  const ratio = (a, b) => (layer(a) && layer(b) ? +(layer(b) / layer(a)).toFixed(2) : undefined);
+  const summary = { wasmSpeedupOverStock: ratio('wasm', 'wasm-stock'), nativeSpeedupOverWasm: ratio('wasm-native', 'wasm'), nativeSpeedupOverStock: ratio('wasm-native', 'wasm-stock') };
   console.log(JSON.stringify({
     benchmark: '@adalora/tensor engines', date: new Date().toISOString(), cpu: cpus()[0]?.model, cores: cpus().length,
     node: process.version, results, ...summary,
@@ -48,6 +49,10 @@ async function runChild(engine, reps) {
     tf = await import('@tensorflow/tfjs-core');
     await import('@tensorflow/tfjs-backend-wasm');
     await tf.setBackend('wasm');
+  } else if (engine === 'wasm-native' || engine === 'wasm') {
+    let native;
+    ({ tf, native } = await initBackend({ engine: 'wasm', native: engine === 'wasm-native' }));
+    if (engine === 'wasm-native' && !native?.installed) throw new Error(`native kernels unavailable: ${native?.reason}`);
   } else {
     ({ tf } = await initBackend({ engine }));
   }
@@ -80,18 +85,29 @@ async function runChild(engine, reps) {
     const cols = m.tb ? m.b[rank - 2] : m.b[rank - 1];
     const batch = rank === 3 ? m.a[0] : 1;
     const n = engine === 'cpu' ? 1 : 5;
-    const ms = time(() => tf.tidy(() => tf.matMul(a, b, m.ta, m.tb).dataSync()), n);
+    // Read the result outside tf.tidy: tidy walks a returned typed array element by element looking for
+    // tensors, which for these sizes costs far more than the product itself.
+    const ms = time(() => {
+      const c = tf.matMul(a, b, m.ta, m.tb);
+      c.dataSync();
+      c.dispose();
+    }, n);
     tf.dispose([a, b]);
     return { name: m.name, a: m.a, b: m.b, transposeA: m.ta, transposeB: m.tb, ms: +ms.toFixed(2), gflops: +((2 * batch * rows * inner * cols) / ms / 1e6).toFixed(2) };
   });
   const layer = makeLayer(tf);
   const x = tf.randomNormal([8, 128, 768]);
   const vars = Object.values(layer).filter((v) => v instanceof tf.Variable);
-  const layerMs = time(() => tf.tidy(() => {
+  const layerMs = time(() => {
     const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(layerForward(tf, layer, x))), vars);
     value.dataSync();
-    return Object.values(grads)[0].dataSync();
-  }), reps);
-  const forwardMs = time(() => tf.tidy(() => layerForward(tf, layer, x).dataSync()), reps);
+    Object.values(grads)[0].dataSync();
+    tf.dispose([value, ...Object.values(grads)]);
+  }, reps);
+  const forwardMs = time(() => {
+    const out = tf.tidy(() => layerForward(tf, layer, x));
+    out.dataSync();
+    out.dispose();
+  }, reps);
   console.log(JSON.stringify({ engine, matmuls: matmulResults, layerForwardMs: +forwardMs.toFixed(1), layerMs: +layerMs.toFixed(1) }));
 }

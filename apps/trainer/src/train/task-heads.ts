@@ -92,10 +92,13 @@ export function questionAnsweringHead(task: TaskSpec, tokenizer: TokenizerAdapte
       for (let first = 0; first < features.length; first += batchSize) {
         const chunk = features.slice(first, first + batchSize);
         const batch = collateQa(chunk, tokenizer.specialTokens.pad, 'max_length');
-        const [s, e] = tf.tidy(() => {
+        // Read outside tf.tidy: tidy walks returned typed arrays element by element looking for tensors.
+        const logits = tf.tidy(() => {
           const out = model.forward(inputsOf(batch), { training: false });
-          return [(out.startLogits as Tensor).dataSync() as Float32Array, (out.endLogits as Tensor).dataSync() as Float32Array];
+          return [out.startLogits as Tensor, out.endLogits as Tensor];
         });
+        const [s, e] = logits.map((t) => t.dataSync() as Float32Array);
+        tf.dispose(logits);
         for (let row = 0; row < chunk.length; row++) {
           starts.push((s as Float32Array).slice(row * batch.seqLength, (row + 1) * batch.seqLength));
           ends.push((e as Float32Array).slice(row * batch.seqLength, (row + 1) * batch.seqLength));

@@ -29,3 +29,19 @@ describe('initBackend', () => {
     expect(Array.from(g.dataSync())).toEqual([4, 16, 36]);
   });
 });
+
+describe('the native accelerator on wasm', () => {
+  it('is used when @adalora/tensor-native and OpenBLAS are there, and the reason says which path runs', async () => {
+    const info = await initBackend({ engine: 'wasm' });
+    expect(info.native).not.toBeNull();
+    if (info.native?.installed === true) {
+      expect(info.native.kernels).toContain('BatchMatMul');
+      expect(info.reason).toMatch(/OpenBLAS|native/);
+    } else {
+      // No compiler at build time or no libopenblas: the reason names the fallback.
+      expect(info.reason).toMatch(/wasm/);
+    }
+    const plain = await initBackend({ engine: 'wasm', native: false });
+    expect(plain.native).toEqual({ installed: false, reason: 'pure-wasm kernels (native kernels turned off)', kernels: [] });
+  });
+});

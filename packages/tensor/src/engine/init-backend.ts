@@ -21,6 +21,24 @@ export interface BackendInfo {
   engine: Engine;
   reason: string;
   tf: TensorFlow;
+  /** On wasm: whether `@adalora/tensor-native`'s kernels (OpenBLAS matmuls, fused ops) serve it, and why. */
+  native: { installed: boolean; reason: string; kernels: string[] } | null;
+}
+
+/** Options of `initBackend`. */
+export interface InitBackendOptions {
+  engine?: EngineRequest;
+  /**
+   * On wasm, use `@adalora/tensor-native` when it is installed (default true): the native CPU path, with
+   * matmuls on OpenBLAS. `false` keeps the pure-wasm kernels (for comparisons and tests).
+   */
+  native?: boolean;
+}
+
+/** The optional native accelerator's entry points (`@adalora/tensor-native`). */
+interface NativeModule {
+  installNativeKernels(options?: { quiet?: boolean }): { installed: boolean; reason: string; kernels: string[] };
+  uninstallNativeKernels(): void;
 }
 
 /** Where each engine comes from and what installing it takes. */
@@ -60,31 +78,65 @@ function replaceKernel(kernelName: string, backendName: string, register: () => 
  * engine is cheap; with another engine it switches the process to that engine (tensors created before
  * move lazily), which tests use to compare engines.
  */
-export async function initBackend(options: { engine?: EngineRequest } = {}): Promise<BackendInfo> {
+export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
   const request = options.engine ?? 'auto';
+  const wantNative = options.native ?? true;
   if (!(engineIds as readonly string[]).includes(request)) {
     throw new InvalidConfigError({ field: 'engine', value: request, reason: `expected one of ${engineIds.join(', ')}` });
   }
-  if (current !== undefined && (request === current.engine || request === 'auto') && tf.getBackend() === enginePackages[current.engine].backendName) {
+  if (
+    current !== undefined && (request === current.engine || request === 'auto') && tf.getBackend() === enginePackages[current.engine].backendName &&
+    (current.engine !== 'wasm' || (current.native?.installed ?? false) === (wantNative && nativeAvailable))
+  ) {
     return current;
   }
   if (request !== 'auto') {
-    current = { engine: request, reason: `asked for ${request}`, tf };
     await activate(request);
+    const native = request === 'wasm' ? await useNative(wantNative) : null;
+    current = { engine: request, reason: `asked for ${request}${native === null ? '' : `; ${native.reason}`}`, tf, native };
     return current;
   }
   const skipped: string[] = [];
   for (const engine of ['node-gpu', 'node', 'wasm', 'cpu'] as const) {
     try {
       await activate(engine);
+      const native = engine === 'wasm' ? await useNative(wantNative) : null;
       const reason = skipped.length === 0 ? `${engine} is the fastest engine available` : `${skipped.join('; ')}; using ${engine}`;
-      current = { engine, reason, tf };
+      current = { engine, reason: native === null ? reason : `${reason}; ${native.reason}`, tf, native };
       return current;
     } catch (error) {
       skipped.push(`${engine} unavailable (${EngineUnavailableError.isInstance(error) ? shortCause(error) : String(error)})`);
     }
   }
   throw new EngineUnavailableError({ engine: 'auto', message: `No TensorFlow.js engine could be initialised: ${skipped.join('; ')}` });
+}
+
+let nativeModule: NativeModule | null | undefined;
+let nativeAvailable = true;
+
+/**
+ * Installs (or, with `want` false, removes) `@adalora/tensor-native`'s kernels on the wasm backend. The
+ * package is an optional peer: without it the pure-wasm kernels stay, and the reason says how to get it.
+ */
+async function useNative(want: boolean): Promise<{ installed: boolean; reason: string; kernels: string[] }> {
+  if (nativeModule === undefined) {
+    try {
+      nativeModule = (await import(/* @vite-ignore */ '@adalora/tensor-native')) as NativeModule;
+    } catch {
+      nativeModule = null;
+    }
+  }
+  if (nativeModule === null) {
+    nativeAvailable = false;
+    return { installed: false, reason: 'pure-wasm kernels (npm install @adalora/tensor-native and apt-get install libopenblas0-pthread for native speed)', kernels: [] };
+  }
+  if (!want) {
+    nativeModule.uninstallNativeKernels();
+    return { installed: false, reason: 'pure-wasm kernels (native kernels turned off)', kernels: [] };
+  }
+  const result = nativeModule.installNativeKernels({ quiet: true });
+  nativeAvailable = result.installed;
+  return { installed: result.installed, reason: result.reason, kernels: result.kernels };
 }
 
 function shortCause(error: EngineUnavailableError): string {

@@ -9,7 +9,7 @@ let tf: TensorFlow;
 
 beforeAll(async () => {
   ({ tf } = await initBackend({ engine: 'cpu' }));
-  await initBackend({ engine: 'wasm' });
+  await initBackend({ engine: 'wasm', native: false });
 });
 
 type Tensor = import('@tensorflow/tfjs-core').Tensor;
@@ -26,7 +26,7 @@ async function onBoth(compute: (inputs: Tensor[]) => Tensor, makeInputs: () => T
   const data = drawn.map((t) => ({ values: t.dataSync().slice(), shape: t.shape, dtype: t.dtype }));
   const reference = run(drawn);
   tf.dispose(drawn);
-  await initBackend({ engine: 'wasm' });
+  await initBackend({ engine: 'wasm', native: false });
   const copies = data.map((d) => tf.tensor(d.values, d.shape, d.dtype));
   const actual = run(copies);
   tf.dispose(copies);
@@ -119,7 +119,7 @@ describe('wasm matmul gradients', () => {
 describe('UnsortedSegmentSum (our kernel on wasm and cpu) and gather gradients', () => {
   for (const engine of ['wasm', 'cpu'] as const) {
     it(`${engine}: segment sums match hand-derived values; ids out of range are dropped`, async () => {
-      await initBackend({ engine });
+      await initBackend({ engine, native: false });
       // rows 0 and 2 go to segment 1, row 1 to segment 0, row 3 (id 5) is out of range; segment 2 stays 0.
       const out = tf.unsortedSegmentSum(tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]), tf.tensor1d([1, 0, 1, 5], 'int32'), 3);
       expect(Array.from(out.dataSync())).toEqual([3, 4, 6, 8, 0, 0]);
@@ -127,7 +127,7 @@ describe('UnsortedSegmentSum (our kernel on wasm and cpu) and gather gradients',
     });
 
     it(`${engine}: d/dtable Σ gather(table, idx)² = 2 · count(row) · table[row]`, async () => {
-      await initBackend({ engine });
+      await initBackend({ engine, native: false });
       const table = tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]);
       const grad = tf.grad((t) => tf.sum(tf.square(tf.gather(t, tf.tensor1d([1, 3, 3, 0, 1, 1], 'int32')))))(table);
       // counts: row 0 → 1, row 1 → 3, row 2 → 0, row 3 → 2
