@@ -4,7 +4,8 @@
 // Same math as torch_step.py; run by run.mjs, which alternates it with PyTorch. Prints one JSON line.
 // Usage: node bench/ours-step.mjs --model bert|deberta [--layers 12] [--steps 2] [--native on|off]
 //        [--fused on|off] [--checkpoint on|off|<first N layers>] [--profile on|forward [--profile-kernel <name>]]
-// --profile prints per-kernel times of one step (--profile forward: of the forward pass) on stderr.
+// --profile prints per-kernel times of one step (--profile forward: of the forward pass) on stderr;
+// --breakdown on prints forward, forward+backward, Adam and bookkeeping times; --faults on, page faults per step.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { adapter, batch, keepFraction, models, relativeIndex, seq } from './shapes.mjs';

@@ -50,7 +50,8 @@ const blasThreads = flag('blas-threads', undefined);
 if (blasThreads !== undefined) childEnv.OPENBLAS_NUM_THREADS = blasThreads;
 
 function findPython() {
-  const candidates = [flag('python', undefined), process.env.ADALORA_BENCH_PYTHON, '/usr/bin/python3', 'python3'].filter(Boolean);
+  const named = flag('python', undefined) ?? process.env.ADALORA_BENCH_PYTHON;
+  const candidates = named !== undefined && named !== '' ? [named] : ['/usr/bin/python3', 'python3'];
   for (const python of candidates) {
     const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', env: childEnv });
     if (probe.status === 0) return { python, version: probe.stdout.trim() };
@@ -77,7 +78,7 @@ const median = (xs) => {
 
 const torch = findPython();
 if (torch === null) {
-  console.log('PyTorch not found (tried --python, $ADALORA_BENCH_PYTHON, /usr/bin/python3, python3): measuring ours only. Install it with: apt-get install python3-torch libopenblas0-pthread');
+  console.log(`PyTorch not found (no "import torch" in ${flag('python', undefined) ?? process.env.ADALORA_BENCH_PYTHON ?? '/usr/bin/python3 or python3'}): measuring ours only, pytorch_ms and ratio are null. Install it with: apt-get install python3-torch libopenblas0-pthread`);
 }
 const workDir = mkdtempSync(join(tmpdir(), 'tensor-native-bench-'));
 const configFile = join(workDir, 'shapes.json');
