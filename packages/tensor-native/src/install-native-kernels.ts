@@ -41,12 +41,17 @@ const installHint = 'on Debian/Ubuntu: apt-get install libopenblas0-pthread';
  * - the fused kernels behind `layerNorm`, `gelu` and the `Softmax` gradient (see `fusedKernelNames`).
  *
  * Call it once the wasm backend's own kernels and any other overrides are registered (at the end of
- * `initBackend` for the wasm engine); calling it again re-registers the same kernels. Where the addon was
+ * `initBackend` for the wasm engine); before `@tensorflow/tfjs-backend-wasm` is imported it installs nothing
+ * and says so. Calling it again re-registers the same kernels. Where the addon was
  * not built, nothing is registered and the pure-wasm kernels keep serving; where only OpenBLAS is missing,
  * the matmuls stay on wasm and the rest is installed. Either way `reason` says why in one line, also printed
  * once to stderr unless `quiet`. `$ADALORA_OPENBLAS` names the library; a missing path forces the fallback.
  */
 export function installNativeKernels(options: NativeInstallOptions = {}): NativeInstallResult {
+  if (getKernel('Add', 'wasm') === undefined) {
+    // tfjs-backend-wasm registers its kernels when imported and would then overwrite ours.
+    return { installed: false, reason: 'native kernels not installed: @tensorflow/tfjs-backend-wasm is not loaded yet (import it first)', kernels: [], blas: null };
+  }
   const native = loadNative(options.library);
   const notice = (reason: string) => {
     if (options.quiet !== true && !noticePrinted) {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { installNativeKernels, uninstallNativeKernels } from './install-native-kernels.js';
+import './test-engines.js'; // loads tfjs-backend-wasm, so the probe below can install
 
 /**
  * The built package (dist/) in child Node processes, on each path: OpenBLAS found, OpenBLAS hidden
@@ -89,6 +90,13 @@ describe('the built package in a child process', () => {
     } finally {
       rmSync(join(copy, '..'), { recursive: true, force: true });
     }
+  });
+
+  it('before tfjs-backend-wasm is imported it installs nothing and says why', () => {
+    const program = `import { installNativeKernels } from ${JSON.stringify(join(dist, 'index.js'))};
+      console.log(JSON.stringify(installNativeKernels()));`;
+    const { result } = runChild(program);
+    expect(result).toEqual({ installed: false, reason: expect.stringContaining('@tensorflow/tfjs-backend-wasm is not loaded yet'), kernels: [], blas: null });
   });
 });
 
