@@ -30,13 +30,15 @@ const useCheckpoint = checkpointLayers > 0;
 const tensorDist = fileURLToPath(new URL('../../tensor/dist/index.js', import.meta.url));
 if (!existsSync(tensorDist)) throw new Error(`build @adalora/tensor first (missing ${tensorDist}): pnpm --filter @adalora/tensor build`);
 const { initBackend, checkpoint } = await import(tensorDist);
-const { tf, engine } = await initBackend({ engine: 'auto' });
+// initBackend installs this package's kernels itself (native: false keeps the pure-wasm kernels); calling
+// installNativeKernels again only re-registers them and returns what is installed.
+const { tf, engine } = await initBackend({ engine: 'auto', native: useNative });
 const native = await import('../dist/index.js');
 let install;
 if (useNative) {
   install = native.installNativeKernels({ quiet: true });
 } else {
-  native.uninstallNativeKernels(); // in case initBackend installed them
+  native.uninstallNativeKernels(); // for an @adalora/tensor build without the native option
   install = { installed: false, reason: 'native kernels off (--native off)' };
 }
 // --fused off: LayerNorm and GELU from tfjs-core ops, as @adalora/models writes them today.
