@@ -59,6 +59,27 @@ const matMulCases: Array<{ a: number[]; b: number[]; transposeA: boolean; transp
   { a: [1, 33, 65], b: [1, 65, 17], transposeA: false, transposeB: false },
 ];
 
+describe('wasm BatchMatMul with both operands broadcast on different batch axes', () => {
+  // tfjs's own cpu and wasm kernels get this case wrong, so the reference is a float64 product in JS:
+  // out[i, j] = A[i, 0] · B[0, j] for a [2, 1, m, k] × [1, 3, k, n] product.
+  it('a [2,1,4,5] × b [1,3,5,6] gives the 2 × 3 products of the broadcast pairs', async () => {
+    await initBackend({ engine: 'wasm', native: false });
+    const a = tf.randomNormal([2, 1, 4, 5], 0, 1, 'float32', 21);
+    const b = tf.randomNormal([1, 3, 5, 6], 0, 1, 'float32', 22);
+    const out = tf.matMul(a, b);
+    const A = a.arraySync() as number[][][][];
+    const B = b.arraySync() as number[][][][];
+    const expected: number[] = [];
+    for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) for (let r = 0; r < 4; r++) for (let c = 0; c < 6; c++) {
+      let sum = 0;
+      for (let k = 0; k < 5; k++) sum += (A[i]![0]![r]![k] as number) * (B[0]![j]![k]![c] as number);
+      expected.push(sum);
+    }
+    expectClose({ values: out.dataSync(), shape: out.shape }, { values: Float32Array.from(expected), shape: [2, 3, 4, 6] });
+    tf.dispose([a, b, out]);
+  });
+});
+
 describe('wasm BatchMatMul fast path', () => {
   for (const c of matMulCases) {
     it(`a ${c.a} ${c.transposeA ? 'ᵀ' : ''} × b ${c.b} ${c.transposeB ? 'ᵀ' : ''}`, async () => {

@@ -117,9 +117,11 @@ function fastMatMul(
         withHeapView(backend, outOffset, batch * m * n, (outId) =>
           fused(aId, shape(batch * m, k), 3, bId, shape(k, n), 3, false, false, fusedActivation, fusedBiasId, 0, 0, outId))));
   } else {
+    const aIndex = broadcastIndex(a.shape.slice(0, -2), batchShape);
+    const bIndex = broadcastIndex(b.shape.slice(0, -2), batchShape);
     for (let i = 0; i < batch; i++) {
-      const ai = batchA === 1 ? 0 : i;
-      const bi = batchB === 1 ? 0 : i;
+      const ai = aIndex(i);
+      const bi = bIndex(i);
       withHeapView(backend, aOffset + ai * m * k * 4, m * k, (aId) =>
         withHeapView(backend, bOffset + bi * k * n * 4, k * n, (bId) =>
           withHeapView(backend, outOffset + i * m * n * 4, m * n, (outId) =>
@@ -130,6 +132,30 @@ function fastMatMul(
   if (bRows.owned) backend.disposeData(bRows.info.dataId);
 
   return finishEpilogue(backend, out, bias, biasIsPerColumn, activation, prelu, leakyreluAlpha);
+}
+
+/**
+ * Maps the flat index of an output batch element to the flat index of the operand's batch element it
+ * reads, under NumPy broadcasting of the operand's batch dims (right-aligned, size-1 dims repeat):
+ * e.g. operand [2, 1] against output [2, 3] reads element ⌊i / 3⌋.
+ */
+export function broadcastIndex(operandDims: number[], outDims: number[]): (flat: number) => number {
+  const offset = outDims.length - operandDims.length;
+  const outStrides = util.computeStrides(outDims);
+  const operandStrides = util.computeStrides(operandDims);
+  return (flat) => {
+    let index = 0;
+    let rest = flat;
+    for (let d = 0; d < outDims.length; d++) {
+      const stride = d < outDims.length - 1 ? (outStrides[d] as number) : 1;
+      const coordinate = Math.floor(rest / stride);
+      rest -= coordinate * stride;
+      const od = d - offset;
+      if (od < 0 || operandDims[od] === 1) continue;
+      index += coordinate * (od < operandDims.length - 1 ? (operandStrides[od] as number) : 1);
+    }
+    return index;
+  };
 }
 
 /** Applies what the GEMM call could not fuse: a broadcast (non per-column) bias and other activations. */
