@@ -44,3 +44,16 @@ describe('adalora train behaviour', () => {
     expect(stderr).toMatch(/^step 4: validation accuracy \d\.\d{4}$/m);
   });
 });
+
+describe('data from the caches (no --data-dir)', () => {
+  it('offline, a missing GLUE/SQuAD file is an error naming what to put where (no network touched)', () => {
+    const home = tempDir('offline');
+    const env = { HF_HOME: join(home, 'hf'), XDG_CACHE_HOME: join(home, 'xdg'), HF_HUB_OFFLINE: '1' };
+    const glue = runCli(['train', '--task', 'rte', '--model', 'tiny-deberta-v3', '--max-steps', '4', '--quiet', '--out', join(home, 'rte')], env);
+    expect(glue.code).toBe(1);
+    expect(glue.stderr).toContain("dataset repository 'nyu-mll/glue' is not in the cache");
+    const squad = runCli(['train', '--task', 'squad', '--model', 'tiny-deberta-v3', '--max-steps', '4', '--quiet', '--out', join(home, 'squad')], env);
+    expect(squad.code).toBe(1);
+    expect(squad.stderr).toContain(`put it at ${join(home, 'xdg', 'adalora', 'datasets', 'squad', 'train-v1.1.json')}`);
+  });
+});

@@ -63,7 +63,9 @@ export async function prepareTaskAndModel(options: TrainOptions, progress: Progr
   const { engine, reason } = await initBackend({ engine: options.engine });
   progress.log(`engine: ${engine} (${reason})`);
   const task: TaskSpec = tasks.resolve(options.task);
-  const source = { ...(options.dataDir === '' ? {} : { glueDir: options.dataDir, squadDir: options.dataDir, hubRoot: options.dataDir }), seed: options.seed };
+  // Without --data-dir the data comes from the caches, downloaded when online (GLUE: the hub's parquet
+  // files through @adalora/hub; SQuAD: the official JSON with its checksum); offline, a miss names the file.
+  const source = { ...(options.dataDir === '' ? { download: {} } : { glueDir: options.dataDir, squadDir: options.dataDir, hubRoot: options.dataDir }), seed: options.seed };
   const train = await loadTaskSplit(task, task.trainSplit, source);
   const evalSplits = await Promise.all(task.evalSplits.map(async (split) => ({ split, data: await loadTaskSplit(task, split, source) })));
   const model = await loadPretrained(options.model, {
