@@ -1,14 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { InvalidConfigError } from '@adalora/core';
+import { gelu } from '@adalora/tensor-native';
 
 /** An elementwise activation function. */
 export type Activation = (x: Tensor) => Tensor;
 
-/** Exact GELU, 0.5·x·(1 + erf(x/√2)) (transformers' `gelu`, PyTorch's default `F.gelu`). */
-export function gelu(x: Tensor): Tensor {
-  return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)));
-}
+/**
+ * Exact GELU, 0.5·x·(1 + erf(x/√2)) (transformers' `gelu`, PyTorch's default `F.gelu`): `@adalora/tensor-native`'s,
+ * fused where its native kernels are installed, from tfjs-core ops elsewhere.
+ */
+export { gelu };
 
 /** Tanh-approximated GELU, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (transformers' `gelu_new`). */
 export function geluTanh(x: Tensor): Tensor {
