@@ -1,26 +1,22 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** The built CLI: tests run what users run. */
-export const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+import { adalora, startAdalora } from '../src/sweep/test-support/cli.js';
 
 /** A fresh temporary folder. */
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `adalora-${prefix}-`));
 }
 
-/** Runs `adalora <args>` to completion. */
+/** Runs the built `adalora <args>` to completion, with `env` added to this process's environment. */
 export function runCli(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 600_000 });
+  const result = adalora(args, { env: { ...process.env, ...env } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Starts `adalora <args>` and returns the child process. */
+/** Starts the built `adalora <args>` and returns the child process. */
 export function startCli(args: string[]) {
-  return spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return startAdalora(args).child;
 }
 
 /** Small but real training settings on the tiny model and synth-sst2 (each run takes seconds). */

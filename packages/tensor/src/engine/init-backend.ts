@@ -59,8 +59,8 @@ const enginePackages: Record<Engine, { module: string; backendName: string; inst
 };
 
 let current: BackendInfo | undefined;
-const wasmFixed = new WeakSet<object>();
-const fixed = new Set<string>();
+/** Backend instances that already have our kernels (a re-registered backend is a new instance). */
+const fixedBackends = new WeakSet<object>();
 
 /** Unregisters a stock kernel (if any) and registers ours in its place, without tfjs's overwrite warning. */
 function replaceKernel(kernelName: string, backendName: string, register: () => void): void {
@@ -155,20 +155,14 @@ async function activate(engine: Engine): Promise<void> {
   const ok = await tf.setBackend(backendName);
   if (!ok) throw new EngineUnavailableError({ engine, message: `The '${engine}' engine (${module}) failed to initialise. ${install}.` });
   await tf.ready();
+  const backend = tf.findBackend(backendName) as object;
   if (engine === 'cpu') {
     // The cpu backend prints a "use tfjs-node" banner on first use; initBackend's reason says it better.
-    (tf.findBackend('cpu') as unknown as { firstUse: boolean }).firstUse = false;
-    if (!fixed.has('cpu')) {
-      replaceKernel('UnsortedSegmentSum', 'cpu', () => installUnsortedSegmentSum('cpu'));
-      fixed.add('cpu');
-    }
+    (backend as { firstUse: boolean }).firstUse = false;
   }
-  if (engine === 'wasm') {
-    const backend = tf.findBackend('wasm') as unknown as WasmBackend;
-    if (!wasmFixed.has(backend)) {
-      installWasmMatMul(backend);
-      replaceKernel('UnsortedSegmentSum', 'wasm', () => installUnsortedSegmentSum('wasm'));
-      wasmFixed.add(backend);
-    }
+  if ((engine === 'cpu' || engine === 'wasm') && !fixedBackends.has(backend)) {
+    if (engine === 'wasm') installWasmMatMul(backend as WasmBackend);
+    replaceKernel('UnsortedSegmentSum', engine, () => installUnsortedSegmentSum(engine));
+    fixedBackends.add(backend);
   }
 }
