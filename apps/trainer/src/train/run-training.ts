@@ -166,13 +166,17 @@ export async function runTraining(options: TrainOptions, context: RunContext): P
   const checkpointEvery = options.checkpointEvery > 0 ? options.checkpointEvery : evalEvery;
 
   context.progress.start(totalSteps, firstStep, `${options.method === 'lora' ? 'lora' : options.scorer} ${task.id}`);
+  // The epoch's permutation, drawn once per epoch rather than once per step (a function of seed and epoch,
+  // so a resumed run draws the same one).
+  let shuffled: { epoch: number; order: number[] } = { epoch: -1, order: [] };
   for (let step = firstStep; step < totalSteps; step++) {
     let loss = 0;
     let grads: Record<string, Tensor> = {};
     for (let micro = 0; micro < options.gradAccum; micro++) {
       const position = (step * options.gradAccum + micro) * options.batchSize;
       const epoch = Math.floor(position / trainHead.size);
-      const order = epochOrder(trainHead.size, options.seed, epoch);
+      if (shuffled.epoch !== epoch) shuffled = { epoch, order: epochOrder(trainHead.size, options.seed, epoch) };
+      const order = shuffled.order;
       const offset = position % trainHead.size;
       const indices = order.slice(offset, Math.min(offset + options.batchSize, trainHead.size));
       const dropoutSeed = (options.seed * 7_919 + step * 131 + micro) >>> 0;
